@@ -1,0 +1,71 @@
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+GROUP_TECHNICIAN = "aftersales_service.aftersales_service_group_technician"
+GROUP_USER = "aftersales_service.aftersales_service_group_user"
+GROUP_MANAGER = "aftersales_service.aftersales_service_group_manager"
+
+
+class AftersalesCommon(TransactionCase):
+    """Base class of the module's tests: one user per role, a second company
+    and factories. Tests never rely on demo data."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company_b = cls.env["res.company"].create({"name": "After-Sales Test Company B"})
+        both = [Command.set((cls.company | cls.company_b).ids)]
+        only_a = [Command.set(cls.company.ids)]
+
+        def user(login, groups, **kw):
+            kw.setdefault("company_id", cls.company.id)
+            kw.setdefault("company_ids", only_a)
+            return new_test_user(cls.env, login=login, groups=groups, **kw)
+
+        # One user per role of the product brief.
+        cls.user_technician = user("as_tech1", GROUP_TECHNICIAN, name="Tess Technician")
+        cls.user_technician_2 = user("as_tech2", GROUP_TECHNICIAN, name="Theo Technician")
+        cls.user_service = user("as_user", GROUP_USER, name="Rita Reception")
+        cls.user_manager = user("as_manager", GROUP_MANAGER, name="Sam Supervisor")
+        cls.user_manager_mc = user(
+            "as_manager_mc", GROUP_MANAGER, name="Mia Multi-Company", company_ids=both
+        )
+        cls.user_admin = user(
+            "as_admin", f"{GROUP_MANAGER},base.group_system", name="Ada Administrator"
+        )
+        cls.user_internal = user("as_internal", "base.group_user", name="Ian Internal")
+        cls.user_b = user(
+            "as_manager_b",
+            GROUP_MANAGER,
+            name="Bea Company B",
+            company_id=cls.company_b.id,
+            company_ids=[Command.set(cls.company_b.ids)],
+        )
+        cls.user_portal = user("as_portal", "base.group_portal", name="Paula Portal")
+        cls.user_public = cls.env.ref("base.public_user")
+
+    # ------------------------------------------------------------------
+    # Factories
+    # ------------------------------------------------------------------
+    @classmethod
+    def _create_customer(cls, **vals):
+        vals = {"name": "Customer", "is_company": True, **vals}
+        return cls.env["res.partner"].create(vals)
+
+    @classmethod
+    def _create_product(cls, **vals):
+        """A storable, serial-tracked product, as the delivered equipment is."""
+        vals = {
+            "name": "Equipment",
+            "type": "consu",
+            "is_storable": True,
+            "tracking": "serial",
+            **vals,
+        }
+        return cls.env["product.product"].create(vals)
+
+    @classmethod
+    def _create_serial(cls, product, name="SN-0001", **vals):
+        vals = {"name": name, "product_id": product.id, **vals}
+        return cls.env["stock.lot"].create(vals)

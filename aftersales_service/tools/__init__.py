@@ -1,0 +1,5 @@
+"""Pure business rules of the module: plain functions, no environment, no ORM.
+
+Models call these and own rounding, currency and records; tests exercise them
+without a database.
+"""

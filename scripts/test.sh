@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `make test`: a fresh throw-away database, the module installed (with demo
+# data, and once more without), the whole suite run by pytest-odoo, and every
+# Odoo log checked: any WARNING or ERROR fails the run.
+#
+# Extra arguments go to pytest, e.g. `make test ARGS="-k agreement -x"`.
+. "$(dirname "$0")/lib.sh"
+
+prepare
+
+DB="${TEST_DB:-aftersales_test}"
+DB_NODEMO="${DB}_nodemo"
+mkdir -p "$LOGDIR"
+status=0
+
+# pytest-odoo imports odoo.tests before it turns test mode on (it must not be
+# on while the registry loads, or Odoo would run every module's tests), so
+# Odoo logs this one ERROR at the start of every pytest-odoo run.
+CHECKLOG_IGNORE=(-i "odoo.tests.common: Importing test framework, avoid importing from business modules")
+
+checklog() {  # $1: log file, $2: what it is
+    if "$VENV/bin/checklog-odoo" --no-err-if-empty "${CHECKLOG_IGNORE[@]}" "$1" >"$1.check" 2>&1; then
+        say "log clean: $2"
+    else
+        cat "$1.check" >&2
+        say "FAILED: warnings or errors in the Odoo log of $2 ($1)"
+        status=1
+    fi
+}
+
+install_module() {  # $1: database, $2: demo | nodemo
+    local tmpl log
+    tmpl="$(deps_template "$2")"
+    db_copy "$tmpl" "$1"
+    log="$LOGDIR/install-$2.log"; rm -f "$log"
+    say "installing $MODULE into $1 ($2)"
+    local t0=$SECONDS
+    if ! odoo -c "$CONF" -d "$1" -i "$MODULE" --stop-after-init --no-http \
+        --max-cron-threads=0 --logfile="$log" --log-level=info; then
+        say "FAILED: installing $MODULE ($2), see $log"; tail -30 "$log" >&2; status=1
+    fi
+    say "module install ($2) took $((SECONDS - t0)) s"
+    checklog "$log" "install ($2)"
+}
+
+install_module "$DB_NODEMO" nodemo
+db_drop "$DB_NODEMO"
+install_module "$DB" demo
+[ "$status" -eq 0 ] || exit "$status"
+
+log="$LOGDIR/pytest.log"; rm -f "$log"
+say "running the test suite (pytest-odoo)"
+set +e
+"$VENV/bin/pytest" "$ROOT/$MODULE" \
+    --odoo-config="$CONF" --odoo-database="$DB" --odoo-http \
+    --odoo-log-level=info --odoo-extra="logfile=$log" \
+    -p no:cacheprovider "$@"
+rc=$?
+set -e
+checklog "$log" "test run"
+[ "$rc" -eq 0 ] || status=$rc
+db_drop "$DB"
+exit "$status"
