@@ -200,6 +200,7 @@ pg_env() {
     else
         local dir; dir="$(pg_dir)"
         export PGHOST="$dir/run" PGPORT=5432 PGUSER="$PG_ROLE" PGDATABASE=postgres
+        export PGOPTIONS="${PGOPTIONS:--c client_min_messages=warning}"
         DB_HOST="$PGHOST"; DB_PORT="$PGPORT"; DB_USER="$PG_ROLE"; DB_PASSWORD=""
     fi
 }

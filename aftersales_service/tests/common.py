@@ -69,3 +69,57 @@ class AftersalesCommon(TransactionCase):
     def _create_serial(cls, product, name="SN-0001", **vals):
         vals = {"name": name, "product_id": product.id, **vals}
         return cls.env["stock.lot"].create(vals)
+
+    @classmethod
+    def _create_equipment(cls, name="Air Handler", months=12, components=(), **vals):
+        """A serial-tracked product with a warranty of `months` months and
+        component warranties given as (component product, months)."""
+        return cls._create_product(
+            name=name,
+            aftersales_warranty_duration=months,
+            aftersales_warranty_unit="month",
+            aftersales_component_ids=[
+                Command.create({"component_id": comp.id, "warranty_duration": m})
+                for comp, m in components
+            ],
+            **vals,
+        )
+
+    @classmethod
+    def _deliver(cls, partner, product, serials, date_done=None):
+        """Validate a delivery of `serials` (names) of `product` to `partner`;
+        returns the picking."""
+        warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1
+        )
+        stock = warehouse.lot_stock_id
+        lots = cls.env["stock.lot"].create([{"name": s, "product_id": product.id} for s in serials])
+        for lot in lots:
+            cls.env["stock.quant"]._update_available_quantity(product, stock, 1, lot_id=lot)
+        picking = cls.env["stock.picking"].create(
+            {
+                "partner_id": partner.id,
+                "picking_type_id": warehouse.out_type_id.id,
+                "location_id": stock.id,
+                "location_dest_id": cls.env.ref("stock.stock_location_customers").id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": len(serials),
+                            "product_uom": product.uom_id.id,
+                            "location_id": stock.id,
+                            "location_dest_id": cls.env.ref("stock.stock_location_customers").id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        picking.move_ids.picked = True
+        picking._action_done()
+        if date_done:
+            picking.date_done = date_done
+        return picking

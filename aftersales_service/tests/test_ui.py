@@ -1,5 +1,6 @@
 import unittest
 
+import odoo
 from odoo.tests import HttpCase, tagged
 
 
@@ -7,6 +8,14 @@ class AftersalesTourCase(HttpCase):
     """Runs tours in headless Chromium. Odoo skips a browser test when it
     finds no browser or no websocket-client; here that is a failure, so a
     missing browser can never pass unnoticed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Read every manifest now, in this thread: Python 3.11.7's parser can
+        # fail ("AST constructor recursion depth mismatch") when two threads
+        # parse at once, and the HTTP server reads them on its first request.
+        assert odoo.http.root.statics
 
     def _start_tour(self, url, tour, **kwargs):
         try:

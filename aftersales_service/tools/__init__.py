@@ -3,3 +3,6 @@
 Models call these and own rounding, currency and records; tests exercise them
 without a database.
 """
+
+from . import periods
+from . import coverage

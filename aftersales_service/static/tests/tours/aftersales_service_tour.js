@@ -2,6 +2,7 @@ import { registry } from "@web/core/registry";
 import { utils as uiUtils } from "@web/core/ui/ui_service";
 
 const APP = '.o_app[data-menu-xmlid="aftersales_service.aftersales_menu_root"]';
+const WARRANTIES = '[data-menu-xmlid="aftersales_service.aftersales_warranty_menu"]';
 
 function openAppSteps() {
     if (uiUtils.isSmall()) {
@@ -26,13 +27,35 @@ function openAppSteps() {
     ];
 }
 
+function openWarrantiesSteps() {
+    if (uiUtils.isSmall()) {
+        return [
+            { content: "Open the side menu", trigger: ".o_menu_toggle", run: "click" },
+            { content: "Open Warranties", trigger: `.o_app_menu_sidebar ${WARRANTIES}`, run: "click" },
+        ];
+    }
+    return [
+        {
+            content: "Open the Operations menu",
+            trigger: '.o_menu_sections button:contains("Operations")',
+            run: "click",
+        },
+        { content: "Open Warranties", trigger: `.dropdown-item${WARRANTIES}`, run: "click" },
+    ];
+}
+
 registry.category("web_tour.tours").add("aftersales_service_open_app", {
     url: "/odoo",
     steps: () => [
         ...openAppSteps(),
         {
-            content: "Its Settings section is shown",
-            trigger: '.app_settings_block[data-key="aftersales_service"]',
+            content: "The app opens on the service agreements",
+            trigger: '.o_breadcrumb:contains("Agreements")',
+        },
+        ...openWarrantiesSteps(),
+        {
+            content: "The warranties are listed",
+            trigger: '.o_breadcrumb:contains("Warranties")',
         },
     ],
 });

@@ -1,0 +1,405 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+AGREEMENT_STATES = [
+    ("draft", "Draft"),
+    ("active", "Active"),
+    ("expired", "Expired"),
+    ("terminated", "Terminated"),
+]
+
+# The commercial terms: locked once the customer has signed (R1). Changes
+# then need an amendment, i.e. a new version with a reason.
+LOCKED_FIELDS = {
+    "partner_id",
+    "company_id",
+    "contract_ref",
+    "date_start",
+    "date_end",
+    "line_ids",
+    "response_hours",
+    "onsite_hours",
+    "resolution_hours",
+    "visits_per_year",
+    "followup_interval",
+    "followup_unit",
+    "trainings_included",
+    "terms",
+}
+SIGNATURE_FIELDS = {"signature", "signed_by", "signed_on"}
+
+
+class AftersalesAgreement(models.Model):
+    """Service-guarantee agreement signed with a sale or engineering contract (R1)."""
+
+    _name = "aftersales.agreement"
+    _description = "Service Agreement"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    # --- Identification --------------------------------------------------
+    name = fields.Char(
+        string="Number", required=True, readonly=True, copy=False, default="/", index="trigram"
+    )
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain="[('is_company', '=', True)]",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        tracking=True,
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+    )
+    contract_ref = fields.Char(
+        string="Contract Reference", tracking=True, help="The sale or engineering contract."
+    )
+    state = fields.Selection(
+        AGREEMENT_STATES, default="draft", required=True, readonly=True, tracking=True, index=True
+    )
+    date_start = fields.Date(string="Start", required=True, tracking=True)
+    date_end = fields.Date(string="End", required=True, tracking=True, index=True)
+    line_ids = fields.One2many(
+        "aftersales.agreement.line", "agreement_id", string="Covered Units", copy=True
+    )
+
+    # --- Commitments (realistic and explicit) ---------------------------
+    response_hours = fields.Float(
+        string="Response Time (h)", tracking=True, help="Working hours to answer a request."
+    )
+    onsite_hours = fields.Float(
+        string="On-Site Time (h)", tracking=True, help="Working hours to be on site."
+    )
+    resolution_hours = fields.Float(
+        string="Resolution Time (h)", tracking=True, help="Working hours to resolve."
+    )
+    visits_per_year = fields.Integer(string="Preventive Visits / Year", tracking=True)
+    followup_interval = fields.Integer(string="Follow-up Every", tracking=True)
+    followup_unit = fields.Selection(
+        [("week", "Weeks"), ("month", "Months")], default="month", required=True
+    )
+    trainings_included = fields.Integer(tracking=True)
+    terms = fields.Html(string="Terms and Conditions")
+
+    # --- Signature ------------------------------------------------------
+    signature = fields.Image(copy=False, attachment=True, max_width=1024, max_height=1024)
+    signed_by = fields.Char(copy=False, tracking=True)
+    signed_on = fields.Datetime(copy=False, tracking=True, readonly=True)
+    is_signed = fields.Boolean(compute="_compute_is_signed", store=True)
+
+    # --- Versions -------------------------------------------------------
+    previous_id = fields.Many2one(
+        "aftersales.agreement",
+        string="Replaces",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+    )
+    next_ids = fields.One2many("aftersales.agreement", "previous_id", string="Replaced By")
+    version = fields.Integer(default=1, readonly=True, copy=False)
+    change_reason = fields.Text(
+        string="Reason of the Change",
+        readonly=True,
+        copy=False,
+        help="Why this version replaces the previous one (amendment or renewal).",
+    )
+    change_type = fields.Selection(
+        [("amendment", "Amendment"), ("renewal", "Renewal")], readonly=True, copy=False
+    )
+    warranty_count = fields.Integer(compute="_compute_warranty_count")
+
+    _sql_constraints = [
+        (
+            "dates_order",
+            "CHECK(date_end >= date_start)",
+            "An agreement cannot end before it starts.",
+        ),
+        (
+            "commitments_positive",
+            (
+                "CHECK(response_hours >= 0 AND onsite_hours >= 0 AND resolution_hours >= 0 "
+                "AND visits_per_year >= 0 AND followup_interval >= 0 "
+                "AND trainings_included >= 0)"
+            ),
+            "Commitments cannot be negative.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("signed_on")
+    def _compute_is_signed(self):
+        for agreement in self:
+            agreement.is_signed = bool(agreement.signed_on)
+
+    def _compute_warranty_count(self):
+        lots = self.line_ids.lot_id
+        counts = dict(
+            self.env["aftersales.warranty"]._read_group(
+                [("lot_id", "in", lots.ids), ("void", "=", False)], ["lot_id"], ["__count"]
+            )
+        )
+        for agreement in self:
+            agreement.warranty_count = sum(counts.get(lot, 0) for lot in agreement.line_ids.lot_id)
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for agreement in self:
+            if agreement.date_end < agreement.date_start:
+                raise ValidationError(self.env._("An agreement cannot end before it starts."))
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("aftersales.agreement")
+                    or "/"
+                )
+            if SIGNATURE_FIELDS & set(vals) and not self.env.context.get("aftersales_signing"):
+                raise UserError(self.env._("An agreement is signed with its Sign button."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.context.get("aftersales_signing"):
+            if SIGNATURE_FIELDS & set(vals):
+                raise UserError(
+                    self.env._("An agreement is signed with its Sign button, and only once.")
+                )
+            locked = LOCKED_FIELDS & set(vals)
+            if locked and self.filtered("is_signed"):
+                self._raise_locked()
+        return super().write(vals)
+
+    def _raise_locked(self):
+        raise UserError(
+            self.env._(
+                "Agreement %(name)s is signed: its terms are locked. Amend it to "
+                "change them (a new version, with the reason recorded).",
+                name=self.filtered("is_signed")[:1].name,
+            )
+        )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(
+            self.env._(
+                "Agreements are never deleted: archive the agreement instead, or terminate it."
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # State machine: transitions, guards, and the buttons that use them
+    # ------------------------------------------------------------------
+    # action -> states it may start from
+    _TRANSITIONS = {
+        "sign": ("draft",),
+        "activate": ("draft",),
+        "terminate": ("active",),
+        "expire": ("active",),
+        "amend": ("draft", "active"),
+        "renew": ("active", "expired"),
+        "reset": ("terminated",),
+    }
+
+    def _check_state_for(self, action):
+        allowed = self._TRANSITIONS[action]
+        wrong = self.filtered(lambda a: a.state not in allowed)
+        if wrong:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "Agreement %(name)s is %(state)s: this cannot be done now.",
+                    name=wrong[0].name,
+                    state=states[wrong[0].state],
+                )
+            )
+
+    def _check_manager(self):
+        if not self.env.user.has_group("aftersales_service.aftersales_service_group_user"):
+            raise UserError(self.env._("Only After-Sales users can change agreements."))
+
+    def _check_can_sign(self):
+        self._check_manager()
+        self._check_state_for("sign")
+        if self.filtered("is_signed"):
+            raise UserError(self.env._("This agreement is already signed."))
+
+    def _check_can_activate(self):
+        self._check_manager()
+        self._check_state_for("activate")
+        unsigned = self.filtered(lambda a: not a.is_signed)
+        if unsigned:
+            raise UserError(
+                self.env._(
+                    "Agreement %(name)s must be signed by the customer before it is activated.",
+                    name=unsigned[0].name,
+                )
+            )
+
+    def action_open_sign_wizard(self):
+        self.ensure_one()
+        self._check_can_sign()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Sign Agreement"),
+            "res_model": "aftersales.agreement.sign",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_agreement_id": self.id},
+        }
+
+    def _action_sign(self, signature, signed_by):
+        self.ensure_one()
+        self._check_can_sign()
+        if not signature or not (signed_by or "").strip():
+            raise UserError(self.env._("The signature and the signer's name are both required."))
+        self.with_context(aftersales_signing=True).write(
+            {
+                "signature": signature,
+                "signed_by": signed_by.strip(),
+                "signed_on": fields.Datetime.now(),
+            }
+        )
+        self.message_post(body=self.env._("Agreement signed by %(who)s.", who=signed_by.strip()))
+
+    def action_activate(self):
+        self._check_can_activate()
+        for agreement in self:
+            previous = agreement.previous_id
+            if previous.state == "active":
+                previous.write({"state": "terminated"})
+                previous.message_post(
+                    body=self.env._(
+                        "Replaced by %(name)s (%(type)s).",
+                        name=agreement.name,
+                        type=dict(self._fields["change_type"].selection).get(
+                            agreement.change_type, ""
+                        ),
+                    )
+                )
+        self.write({"state": "active"})
+        return True
+
+    def action_terminate(self):
+        self._check_manager()
+        self._check_state_for("terminate")
+        self.write({"state": "terminated"})
+        return True
+
+    def action_reset_to_draft(self):
+        """A terminated agreement that was never signed can be reworked."""
+        self._check_manager()
+        self._check_state_for("reset")
+        if self.filtered("is_signed"):
+            raise UserError(self.env._("A signed agreement cannot return to draft: amend it."))
+        self.write({"state": "draft"})
+        return True
+
+    def action_open_amend_wizard(self):
+        self.ensure_one()
+        self._check_manager()
+        self._check_state_for("amend")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Amend Agreement"),
+            "res_model": "aftersales.agreement.amend",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_agreement_id": self.id},
+        }
+
+    def _action_new_version(self, change_type, reason):
+        """A draft copy that will replace this agreement when activated."""
+        self.ensure_one()
+        self._check_manager()
+        self._check_state_for("amend" if change_type == "amendment" else "renew")
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Give the reason for the change."))
+        vals = self._prepare_new_version_vals(change_type, reason)
+        new = self.copy(vals)
+        self.message_post(
+            body=self.env._(
+                "%(type)s %(name)s prepared: %(reason)s",
+                type=dict(self._fields["change_type"].selection)[change_type],
+                name=new.name,
+                reason=reason,
+            )
+        )
+        return new
+
+    def _prepare_new_version_vals(self, change_type, reason):
+        vals = {
+            "previous_id": self.id,
+            "version": self.version + 1,
+            "change_type": change_type,
+            "change_reason": reason,
+        }
+        if change_type == "renewal":
+            length = relativedelta(self.date_end, self.date_start)
+            start = self.date_end + relativedelta(days=1)
+            vals.update(date_start=start, date_end=start + length)
+        return vals
+
+    def action_renew(self):
+        self.ensure_one()
+        new = self._action_new_version("renewal", self.env._("Renewal of %(n)s", n=self.name))
+        return new._get_formview_action()
+
+    def _get_formview_action(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def action_view_warranties(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_service.aftersales_warranty_action"
+        )
+        action["domain"] = [("lot_id", "in", self.line_ids.lot_id.ids)]
+        return action
+
+    # ------------------------------------------------------------------
+    # Crons
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_expire(self, date_ref=None, batch_size=1000):
+        """Active agreements past their end become expired; in batches."""
+        date_ref = date_ref or fields.Date.context_today(
+            self.with_context(tz=self.env.company.partner_id.tz or "UTC")
+        )
+        domain = [("state", "=", "active"), ("date_end", "<", date_ref)]
+        agreements = self.search(domain, limit=batch_size)
+        agreements.write({"state": "expired"})
+        remaining = self.search_count(domain) if len(agreements) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(agreements), remaining=remaining)
+        return agreements

@@ -1,0 +1,4 @@
+from . import aftersales_coverage_check
+from . import aftersales_warranty_void
+from . import aftersales_agreement_sign
+from . import aftersales_agreement_amend
