@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .common import check_date_values
+
 AGREEMENT_STATES = [
     ("draft", "Draft"),
     ("active", "Active"),
@@ -55,7 +57,9 @@ class AftersalesAgreement(models.Model):
         index=True,
         tracking=True,
         check_company=True,
-        domain="[('is_company', '=', True)]",
+        ondelete="restrict",
+        domain="[('parent_id', '=', False)]",
+        help="The customer as a whole: a company, or a person without a company.",
     )
     user_id = fields.Many2one(
         "res.users",
@@ -169,9 +173,18 @@ class AftersalesAgreement(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+    def _commercial_partner_vals(self, vals):
+        """Agreements are with the customer as a whole (its commercial entity)."""
+        if vals.get("partner_id"):
+            partner = self.env["res.partner"].browse(vals["partner_id"])
+            vals["partner_id"] = partner.commercial_partner_id.id
+        return vals
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            check_date_values(self, vals)
+            self._commercial_partner_vals(vals)
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
                 vals["name"] = (
@@ -185,6 +198,7 @@ class AftersalesAgreement(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        check_date_values(self, vals)
         if not self.env.context.get("aftersales_signing"):
             if SIGNATURE_FIELDS & set(vals):
                 raise UserError(
@@ -193,7 +207,7 @@ class AftersalesAgreement(models.Model):
             locked = LOCKED_FIELDS & set(vals)
             if locked and self.filtered("is_signed"):
                 self._raise_locked()
-        return super().write(vals)
+        return super().write(self._commercial_partner_vals(vals))
 
     def _raise_locked(self):
         raise UserError(

@@ -26,6 +26,7 @@ class AftersalesAgreementLine(models.Model):
         "product.product",
         index=True,
         check_company=True,
+        ondelete="restrict",
         help="Covers every unit of this product the customer has, unless a serial is given.",
     )
     lot_id = fields.Many2one(
@@ -33,6 +34,7 @@ class AftersalesAgreementLine(models.Model):
         string="Serial Number",
         index=True,
         check_company=True,
+        ondelete="restrict",
         domain="[('product_id', '=?', product_id)]",
     )
     system_name = fields.Char(

@@ -4,7 +4,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools import periods
-from .common import PERIOD_UNITS, START_RULES
+from .common import PERIOD_UNITS, START_RULES, check_date_values
 
 WARRANTY_STATES = [
     ("pending", "Not started"),
@@ -38,9 +38,15 @@ class AftersalesWarranty(models.Model):
         index=True,
         tracking=True,
         check_company=True,
+        ondelete="restrict",
     )
     product_id = fields.Many2one(
-        "product.product", required=True, index=True, tracking=True, check_company=True
+        "product.product",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
     )
     product_tmpl_id = fields.Many2one(
         related="product_id.product_tmpl_id", store=True, index=True, string="Product Template"
@@ -51,6 +57,7 @@ class AftersalesWarranty(models.Model):
         index=True,
         tracking=True,
         check_company=True,
+        ondelete="restrict",
         domain="[('product_id', '=', product_id)]",
     )
     picking_id = fields.Many2one(
@@ -116,7 +123,14 @@ class AftersalesWarranty(models.Model):
         string="Quality Guarantee End", compute="_compute_dates", store=True
     )
     component_ids = fields.One2many(
-        "aftersales.warranty.component", "warranty_id", string="Components", copy=True
+        "aftersales.warranty.component",
+        "warranty_id",
+        string="Components",
+        copy=True,
+        compute="_compute_component_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
 
     # --- State -----------------------------------------------------------
@@ -167,6 +181,17 @@ class AftersalesWarranty(models.Model):
             warranty.warranty_unit = template.aftersales_warranty_unit
             warranty.guarantee_duration = template.aftersales_guarantee_duration
             warranty.guarantee_unit = template.aftersales_guarantee_unit
+
+    @api.depends("product_id")
+    def _compute_component_ids(self):
+        """Component lines are copied from the product's component warranties
+        when the unit is registered (or its product changes); then they are
+        the unit's own, editable and tracked."""
+        for warranty in self:
+            warranty.component_ids = [
+                Command.clear(),
+                *self._prepare_component_commands(warranty.product_id),
+            ]
 
     @api.depends(
         "start_rule",
@@ -310,11 +335,8 @@ class AftersalesWarranty(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        products = self.env["product.product"].browse(
-            {vals["product_id"] for vals in vals_list if vals.get("product_id")}
-        )
-        products.fetch(["product_tmpl_id"])
         for vals in vals_list:
+            check_date_values(self, vals)
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
                 vals["name"] = (
@@ -323,9 +345,6 @@ class AftersalesWarranty(models.Model):
                     .next_by_code("aftersales.warranty")
                     or "/"
                 )
-            if "component_ids" not in vals and vals.get("product_id"):
-                product = products.browse(vals["product_id"])
-                vals["component_ids"] = self._prepare_component_commands(product)
         return super().create(vals_list)
 
     @api.model
@@ -341,6 +360,10 @@ class AftersalesWarranty(models.Model):
             )
             for line in product.product_tmpl_id.aftersales_component_ids
         ]
+
+    def write(self, vals):
+        check_date_values(self, vals)
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):

@@ -16,7 +16,9 @@ class AftersalesWarrantyComponent(models.Model):
         "aftersales.warranty", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="warranty_id.company_id", store=True, index=True)
-    component_id = fields.Many2one("product.product", required=True, check_company=True)
+    component_id = fields.Many2one(
+        "product.product", required=True, check_company=True, ondelete="restrict"
+    )
     lot_id = fields.Many2one(
         "stock.lot",
         string="Component Serial",

@@ -4,5 +4,6 @@ from . import test_coverage
 from . import test_coverage_rules
 from . import test_install
 from . import test_reports
+from . import test_rpc
 from . import test_ui
 from . import test_warranty

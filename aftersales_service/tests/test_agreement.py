@@ -2,6 +2,7 @@ import base64
 from datetime import date, datetime
 
 from freezegun import freeze_time
+from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -196,8 +197,8 @@ class TestAgreement(AftersalesCommon):
             "date_end": date(2024, 12, 31),
         }
         for vals, error in (
-            ({"date_end": date(2023, 12, 31)}, Exception),
-            ({"response_hours": -1}, Exception),
+            ({"date_end": date(2023, 12, 31)}, IntegrityError),
+            ({"response_hours": -1}, IntegrityError),
             ({"state": "bogus"}, ValueError),
             ({"line_ids": [Command.create({"service_category": "free"})]}, ValidationError),
         ):
@@ -209,6 +210,23 @@ class TestAgreement(AftersalesCommon):
             ):
                 Agreement.create({**base, **vals})
         self.assertEqual(Agreement.search_count([]), before)
+
+    def test_form(self):
+        """D2: dates through the form; the contact's company becomes the customer."""
+        contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.customer.id})
+        form = Form(self.env["aftersales.agreement"])
+        form.partner_id = contact
+        form.date_start = date(2024, 6, 1)
+        form.date_end = date(2024, 5, 1)
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+            form.save()
+        form.date_end = date(2025, 5, 31)
+        with form.line_ids.new() as line:
+            line.lot_id = self.lot
+        agreement = form.save()
+        self.assertEqual(agreement.partner_id, self.customer)
+        self.assertEqual(agreement.line_ids.product_id, self.equipment)  # from the serial
+        self.assertEqual(agreement.user_id, self.env.user)
 
     def test_never_deleted(self):
         agreement = self._agreement()

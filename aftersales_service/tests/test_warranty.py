@@ -1,6 +1,7 @@
 from datetime import date
 
 from freezegun import freeze_time
+from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -144,7 +145,7 @@ class TestWarranty(AftersalesCommon):
         before = Warranty.search_count([])
         base = {"partner_id": self.customer.id, "product_id": self.equipment.id}
         for vals, error in (
-            ({"warranty_duration": -1}, Exception),
+            ({"warranty_duration": -1}, IntegrityError),
             ({"start_rule": "signature"}, ValueError),
             ({"no_such_field": 1}, ValueError),
             (
@@ -180,6 +181,50 @@ class TestWarranty(AftersalesCommon):
         warranty.action_archive()
         self.assertFalse(warranty.active)
         self.assertTrue(warranty.exists())
+
+    def test_referenced_records_kept(self):
+        """R7: customers, products and serials with a warranty cannot be deleted."""
+        warranty = self._warranty(serial="SN-K-1")
+        for record in (warranty.lot_id, warranty.product_id, warranty.partner_id):
+            with (
+                self.subTest(model=record._name),
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(IntegrityError),
+                self.cr.savepoint(),
+            ):
+                record.unlink()
+            self.assertTrue(record.exists())
+
+    def test_expires_today_in_company_time_zone(self):
+        """R10: "today" is the company's day, not UTC's, when no user time zone applies."""
+        warranty = self._warranty(serial="SN-TZ-1")  # ends 31 Jan 2026
+        self.env.company.partner_id.tz = "Asia/Taipei"
+        robot = warranty.with_context(tz=False)
+        # 31 Jan 2026 20:00 UTC is already 1 Feb 04:00 in Taipei.
+        with freeze_time("2026-01-31 20:00:00"):
+            robot.invalidate_recordset(["state"])
+            self.assertEqual(robot.state, "expired")
+        with freeze_time("2026-01-31 15:00:00"):  # 23:00 in Taipei: last covered day
+            robot.invalidate_recordset(["state"])
+            self.assertEqual(robot.state, "active")
+
+    def test_form(self):
+        """D2: the same rules through the form."""
+        lot = self._create_serial(self.equipment, "SN-F-1")
+        form = Form(self.env["aftersales.warranty"])
+        form.partner_id = self.customer
+        form.product_id = self.equipment
+        self.assertEqual(form.warranty_duration, 24)  # from the product
+        form.lot_id = lot
+        form.date_delivery = date(2024, 5, 1)
+        form.date_installation = date(2024, 4, 1)
+        with self.assertRaises(ValidationError):
+            form.save()
+        form.date_installation = date(2024, 5, 3)
+        form.start_rule = "installation"
+        warranty = form.save()
+        self.assertEqual(warranty.date_end, date(2026, 5, 3))
+        self.assertEqual(len(warranty.component_ids), 2)
 
     def test_void_needs_a_reason_and_a_user(self):
         warranty = self._warranty(serial="SN-V-1")
