@@ -31,6 +31,20 @@ LOCKED_FIELDS = {
     "terms",
 }
 SIGNATURE_FIELDS = {"signature", "signed_by", "signed_on"}
+# Written only by the module's own actions (state machine, signature,
+# versions), never directly by a client: a plain write of these fields would
+# skip the guards of the actions.
+PROTECTED_FIELDS = SIGNATURE_FIELDS | {
+    "state",
+    "is_signed",
+    "previous_id",
+    "version",
+    "change_type",
+    "change_reason",
+}
+# Context marker of the module's own writes. An object, not a string: a
+# JSON-RPC client cannot put it in its context.
+_INTERNAL = object()
 
 
 class AftersalesAgreement(models.Model):
@@ -65,6 +79,7 @@ class AftersalesAgreement(models.Model):
         "res.users",
         string="Responsible",
         tracking=True,
+        check_company=True,
         default=lambda self: self.env.user,
         domain="[('share', '=', False)]",
     )
@@ -72,7 +87,13 @@ class AftersalesAgreement(models.Model):
         string="Contract Reference", tracking=True, help="The sale or engineering contract."
     )
     state = fields.Selection(
-        AGREEMENT_STATES, default="draft", required=True, readonly=True, tracking=True, index=True
+        AGREEMENT_STATES,
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
     )
     date_start = fields.Date(string="Start", required=True, tracking=True)
     date_end = fields.Date(string="End", required=True, tracking=True, index=True)
@@ -126,6 +147,14 @@ class AftersalesAgreement(models.Model):
     )
     warranty_count = fields.Integer(compute="_compute_warranty_count")
 
+    # --- What can be done now (drives the buttons) ----------------------
+    can_sign = fields.Boolean(compute="_compute_can")
+    can_activate = fields.Boolean(compute="_compute_can")
+    can_amend = fields.Boolean(compute="_compute_can")
+    can_renew = fields.Boolean(compute="_compute_can")
+    can_terminate = fields.Boolean(compute="_compute_can")
+    can_reset = fields.Boolean(compute="_compute_can")
+
     _sql_constraints = [
         (
             "dates_order",
@@ -150,6 +179,21 @@ class AftersalesAgreement(models.Model):
     def _compute_is_signed(self):
         for agreement in self:
             agreement.is_signed = bool(agreement.signed_on)
+
+    @api.depends("state", "is_signed", "next_ids.state")
+    def _compute_can(self):
+        for agreement in self:
+            allowed = {
+                action for action, states in self._TRANSITIONS.items() if agreement.state in states
+            }
+            pending = agreement.next_ids.filtered(lambda a: a.state == "draft")
+            signed = agreement.is_signed
+            agreement.can_sign = "sign" in allowed and not signed
+            agreement.can_activate = "activate" in allowed and signed
+            agreement.can_amend = "amend" in allowed and signed and not pending
+            agreement.can_renew = "renew" in allowed and not pending
+            agreement.can_terminate = "terminate" in allowed
+            agreement.can_reset = "reset" in allowed and not signed
 
     def _compute_warranty_count(self):
         lots = self.line_ids.lot_id
@@ -193,21 +237,40 @@ class AftersalesAgreement(models.Model):
                     .next_by_code("aftersales.agreement")
                     or "/"
                 )
-            if SIGNATURE_FIELDS & set(vals) and not self.env.context.get("aftersales_signing"):
-                raise UserError(self.env._("An agreement is signed with its Sign button."))
+            if PROTECTED_FIELDS & set(vals) and not self._is_internal():
+                self._raise_protected(PROTECTED_FIELDS & set(vals))
         return super().create(vals_list)
 
     def write(self, vals):
         check_date_values(self, vals)
-        if not self.env.context.get("aftersales_signing"):
-            if SIGNATURE_FIELDS & set(vals):
-                raise UserError(
-                    self.env._("An agreement is signed with its Sign button, and only once.")
-                )
-            locked = LOCKED_FIELDS & set(vals)
-            if locked and self.filtered("is_signed"):
+        if not self._is_internal():
+            if PROTECTED_FIELDS & set(vals):
+                self._raise_protected(PROTECTED_FIELDS & set(vals))
+            if LOCKED_FIELDS & set(vals) and self.filtered("is_signed"):
                 self._raise_locked()
         return super().write(self._commercial_partner_vals(vals))
+
+    def _is_internal(self):
+        return self.env.context.get("aftersales_internal") is _INTERNAL
+
+    def _internal(self):
+        """This recordset, allowed to write the protected fields."""
+        return self.with_context(aftersales_internal=_INTERNAL)
+
+    def _raise_protected(self, names):
+        if names & SIGNATURE_FIELDS:
+            raise UserError(
+                self.env._("An agreement is signed with its Sign button, and only once.")
+            )
+        raise UserError(
+            self.env._(
+                "%(fields)s of an agreement change only through its buttons "
+                "(Sign, Activate, Amend, Renew, Terminate).",
+                fields=", ".join(
+                    sorted(self._fields[n]._description_string(self.env) for n in names)
+                ),
+            )
+        )
 
     def _raise_locked(self):
         raise UserError(
@@ -292,7 +355,7 @@ class AftersalesAgreement(models.Model):
         self._check_can_sign()
         if not signature or not (signed_by or "").strip():
             raise UserError(self.env._("The signature and the signer's name are both required."))
-        self.with_context(aftersales_signing=True).write(
+        self._internal().write(
             {
                 "signature": signature,
                 "signed_by": signed_by.strip(),
@@ -305,24 +368,36 @@ class AftersalesAgreement(models.Model):
         self._check_can_activate()
         for agreement in self:
             previous = agreement.previous_id
-            if previous.state == "active":
-                previous.write({"state": "terminated"})
-                previous.message_post(
-                    body=self.env._(
-                        "Replaced by %(name)s (%(type)s).",
-                        name=agreement.name,
-                        type=dict(self._fields["change_type"].selection).get(
-                            agreement.change_type, ""
-                        ),
+            if previous and previous.partner_id != agreement.partner_id:
+                raise UserError(
+                    self.env._(
+                        "%(new)s cannot replace %(old)s: they are for different customers.",
+                        new=agreement.name,
+                        old=previous.name,
                     )
                 )
-        self.write({"state": "active"})
+            # An amendment replaces its predecessor at once; a renewal takes
+            # over when the previous period ends (the expiry cron ends it).
+            if (
+                previous
+                and agreement.change_type == "amendment"
+                and previous.state
+                in (
+                    "draft",
+                    "active",
+                )
+            ):
+                previous._internal().write({"state": "terminated"})
+                previous.message_post(
+                    body=self.env._("Replaced by the amendment %(name)s.", name=agreement.name)
+                )
+        self._internal().write({"state": "active"})
         return True
 
     def action_terminate(self):
         self._check_manager()
         self._check_state_for("terminate")
-        self.write({"state": "terminated"})
+        self._internal().write({"state": "terminated"})
         return True
 
     def action_reset_to_draft(self):
@@ -331,7 +406,7 @@ class AftersalesAgreement(models.Model):
         self._check_state_for("reset")
         if self.filtered("is_signed"):
             raise UserError(self.env._("A signed agreement cannot return to draft: amend it."))
-        self.write({"state": "draft"})
+        self._internal().write({"state": "draft"})
         return True
 
     def action_open_amend_wizard(self):
@@ -352,11 +427,22 @@ class AftersalesAgreement(models.Model):
         self.ensure_one()
         self._check_manager()
         self._check_state_for("amend" if change_type == "amendment" else "renew")
+        if change_type == "amendment" and not self.is_signed:
+            raise UserError(self.env._("An unsigned agreement is changed directly, not amended."))
+        pending = self.next_ids.filtered(lambda a: a.state == "draft")
+        if pending:
+            raise UserError(
+                self.env._(
+                    "%(name)s already has a new version in preparation: %(new)s.",
+                    name=self.name,
+                    new=pending[0].name,
+                )
+            )
         reason = (reason or "").strip()
         if not reason:
             raise UserError(self.env._("Give the reason for the change."))
         vals = self._prepare_new_version_vals(change_type, reason)
-        new = self.copy(vals)
+        new = self._internal().copy(vals).with_context(aftersales_internal=False)
         self.message_post(
             body=self.env._(
                 "%(type)s %(name)s prepared: %(reason)s",
@@ -413,7 +499,7 @@ class AftersalesAgreement(models.Model):
         )
         domain = [("state", "=", "active"), ("date_end", "<", date_ref)]
         agreements = self.search(domain, limit=batch_size)
-        agreements.write({"state": "expired"})
+        agreements._internal().write({"state": "expired"})
         remaining = self.search_count(domain) if len(agreements) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(agreements), remaining=remaining)
         return agreements

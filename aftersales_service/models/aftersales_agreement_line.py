@@ -83,8 +83,6 @@ class AftersalesAgreementLine(models.Model):
 
     # The lines are part of the signed terms (R1).
     def _check_not_signed(self):
-        if self.env.context.get("aftersales_signing"):
-            return
         if self.agreement_id.filtered("is_signed"):
             self.agreement_id._raise_locked()
 

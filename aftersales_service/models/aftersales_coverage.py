@@ -57,8 +57,9 @@ class AftersalesCoverage(models.AbstractModel):
     @api.model
     def _find_warranty(self, lot=None, product=None, partner=None):
         """The unit's warranty: by serial, else the customer's latest one of
-        that product (units without a serial)."""
-        Warranty = self.env["aftersales.warranty"]
+        that product (units without a serial). Archived warranties still
+        cover (archiving only hides them); void ones do not."""
+        Warranty = self.env["aftersales.warranty"].with_context(active_test=False)
         if lot:
             return Warranty.search([("lot_id", "=", lot.id), ("void", "=", False)], limit=1)
         if product and partner:
@@ -76,8 +77,14 @@ class AftersalesCoverage(models.AbstractModel):
 
     @api.model
     def _find_agreement_lines(self, on_date, lot=None, product=None, partner=None):
-        """Lines of active agreements of the customer covering the unit on that date."""
-        if not partner:
+        """Lines of active agreements of the customer covering the unit on that
+        date. Without a known customer, only lines naming the serial itself."""
+        customer = []
+        if partner:
+            customer = [("partner_id", "=", partner.commercial_partner_id.id)]
+        elif lot:
+            customer = [("lot_id", "=", lot.id)]
+        else:
             return self.env["aftersales.agreement.line"]
         unit = []
         if lot:
@@ -94,7 +101,7 @@ class AftersalesCoverage(models.AbstractModel):
             return self.env["aftersales.agreement.line"]
         return self.env["aftersales.agreement.line"].search(
             [
-                ("partner_id", "=", partner.commercial_partner_id.id),
+                *customer,
                 ("state", "=", "active"),
                 ("date_start", "<=", on_date),
                 ("date_end", ">=", on_date),
@@ -151,7 +158,9 @@ class AftersalesCoverage(models.AbstractModel):
             component_line = warranty.component_ids.filtered(lambda c: c.component_id == component)[
                 :1
             ]
-            if component_line and component_line.date_start and component_line.date_end:
+            if component_line:
+                # A listed component judges by its own period only, even when
+                # it has none (a part sold without warranty): never by the unit's.
                 component_period = coverage.Period(
                     component_line.date_start, component_line.date_end, component_line
                 )

@@ -10,6 +10,7 @@ class AftersalesProductComponent(models.Model):
     _name = "aftersales.product.component"
     _description = "Product Component Warranty"
     _order = "product_tmpl_id, sequence, id"
+    _check_company_auto = True
 
     sequence = fields.Integer(default=10)
     product_tmpl_id = fields.Many2one(

@@ -6,6 +6,10 @@ from odoo.tools import SQL
 from ..tools import periods
 from .common import PERIOD_UNITS, START_RULES, check_date_values
 
+# Written only by the module's own actions (void, delivery registration).
+PROTECTED_FIELDS = {"void", "void_reason", "picking_id"}
+_INTERNAL = object()  # context marker a JSON-RPC client cannot send
+
 WARRANTY_STATES = [
     ("pending", "Not started"),
     ("active", "Active"),
@@ -134,7 +138,7 @@ class AftersalesWarranty(models.Model):
     )
 
     # --- State -----------------------------------------------------------
-    void = fields.Boolean(readonly=True, copy=False, tracking=True, index=True)
+    void = fields.Boolean(readonly=True, copy=False, tracking=True, index=True, default=False)
     void_reason = fields.Text(readonly=True, copy=False)
     state = fields.Selection(
         WARRANTY_STATES,
@@ -158,7 +162,7 @@ class AftersalesWarranty(models.Model):
         self.env.cr.execute(
             SQL(
                 "CREATE UNIQUE INDEX IF NOT EXISTS aftersales_warranty_lot_unique "
-                "ON aftersales_warranty (lot_id) WHERE lot_id IS NOT NULL AND NOT void"
+                "ON aftersales_warranty (lot_id) WHERE lot_id IS NOT NULL AND void IS NOT TRUE"
             )
         )
 
@@ -224,8 +228,10 @@ class AftersalesWarranty(models.Model):
             )
 
     def _aftersales_today(self):
-        """Today in the user's time zone, else the company's (crons have none)."""
-        tz = self.env.context.get("tz") or self.env.company.partner_id.tz
+        """Today in the company's time zone (R10: a warranty expires on the
+        company's calendar, whoever looks, crons included); the user's time
+        zone only when the company has none."""
+        tz = self.env.company.partner_id.tz or self.env.context.get("tz") or "UTC"
         return fields.Date.context_today(self.with_context(tz=tz))
 
     @api.depends("void", "date_start", "date_end")
@@ -293,23 +299,23 @@ class AftersalesWarranty(models.Model):
                     )
                 )
 
-    @api.constrains("lot_id", "void")
-    def _check_one_warranty_per_serial(self):
-        lots = self.filtered(lambda w: w.lot_id and not w.void).lot_id
-        if not lots:
-            return
-        groups = self._read_group(
-            [("lot_id", "in", lots.ids), ("void", "=", False)],
-            ["lot_id"],
-            ["__count"],
-            having=[("__count", ">", 1)],
+    def _check_serials_free(self, lot_ids):
+        """A serial has at most one warranty that is not void (archived ones
+        count: archiving hides a warranty, it does not end it). Checked before
+        writing, for a clear message; the unique index guards concurrent
+        registrations."""
+        lot_ids = [lot_id for lot_id in lot_ids if lot_id]
+        duplicates = {lot_id for lot_id in lot_ids if lot_ids.count(lot_id) > 1}
+        taken = self.with_context(active_test=False).search(
+            [("lot_id", "in", lot_ids), ("void", "=", False), ("id", "not in", self.ids)]
         )
-        if groups:
+        lot_id = next(iter(duplicates), False) or taken[:1].lot_id.id
+        if lot_id:
             raise ValidationError(
                 self.env._(
                     "Serial number %(lot)s already has a warranty. Void it before "
                     "registering a new one.",
-                    lot=groups[0][0].name,
+                    lot=self.env["stock.lot"].browse(lot_id).name,
                 )
             )
 
@@ -335,6 +341,11 @@ class AftersalesWarranty(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._is_internal():
+            for vals in vals_list:
+                if PROTECTED_FIELDS & set(vals):
+                    self._raise_protected()
+        self._check_serials_free([vals.get("lot_id") for vals in vals_list if not vals.get("void")])
         for vals in vals_list:
             check_date_values(self, vals)
             if vals.get("name", "/") == "/":
@@ -363,7 +374,27 @@ class AftersalesWarranty(models.Model):
 
     def write(self, vals):
         check_date_values(self, vals)
+        if PROTECTED_FIELDS & set(vals) and not self._is_internal():
+            self._raise_protected()
+        if vals.get("lot_id") or vals.get("void") is False:
+            live = self if vals.get("void") is False else self.filtered(lambda w: not w.void)
+            lot_ids = [vals["lot_id"]] * len(live) if vals.get("lot_id") else live.lot_id.ids
+            live._check_serials_free(lot_ids)
         return super().write(vals)
+
+    def _is_internal(self):
+        return self.env.context.get("aftersales_internal") is _INTERNAL
+
+    def _internal(self):
+        return self.with_context(aftersales_internal=_INTERNAL)
+
+    def _raise_protected(self):
+        raise UserError(
+            self.env._(
+                "A warranty is voided with its Void button; its delivery is set when "
+                "the delivery is validated."
+            )
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
@@ -389,7 +420,7 @@ class AftersalesWarranty(models.Model):
         reason = (reason or "").strip()
         if not reason:
             raise UserError(self.env._("Give the reason for voiding the warranty."))
-        self.write({"void": True, "void_reason": reason})
+        self._internal().write({"void": True, "void_reason": reason})
         for warranty in self:
             warranty.message_post(body=self.env._("Warranty voided: %(r)s", r=reason))
         return True
@@ -436,7 +467,9 @@ class AftersalesWarranty(models.Model):
         if not move_lines:
             return self.browse()
         covered = set(
-            self.search([("lot_id", "in", move_lines.lot_id.ids), ("void", "=", False)]).lot_id.ids
+            self.with_context(active_test=False)
+            .search([("lot_id", "in", move_lines.lot_id.ids), ("void", "=", False)])
+            .lot_id.ids
         )
         vals_list = []
         for line in move_lines:
@@ -444,7 +477,7 @@ class AftersalesWarranty(models.Model):
                 continue
             covered.add(line.lot_id.id)
             vals_list.append(self._prepare_warranty_vals_from_move_line(line))
-        return self.create(vals_list)
+        return self._internal().create(vals_list).with_context(aftersales_internal=False)
 
     @api.model
     def _prepare_warranty_vals_from_move_line(self, move_line):

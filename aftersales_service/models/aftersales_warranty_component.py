@@ -11,6 +11,7 @@ class AftersalesWarrantyComponent(models.Model):
     _name = "aftersales.warranty.component"
     _description = "Unit Component Warranty"
     _order = "warranty_id, id"
+    _check_company_auto = True
 
     warranty_id = fields.Many2one(
         "aftersales.warranty", required=True, ondelete="cascade", index=True

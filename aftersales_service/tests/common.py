@@ -87,8 +87,8 @@ class AftersalesCommon(TransactionCase):
 
     @classmethod
     def _deliver(cls, partner, product, serials, date_done=None):
-        """Validate a delivery of `serials` (names) of `product` to `partner`;
-        returns the picking."""
+        """Validate a delivery of `serials` (names, or existing stock.lot
+        records) of `product` to `partner`; returns the picking."""
         warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.env.company.id)], limit=1
         )
@@ -107,7 +107,7 @@ class AftersalesCommon(TransactionCase):
                         {
                             "name": product.name,
                             "product_id": product.id,
-                            "product_uom_qty": len(serials),
+                            "product_uom_qty": len(lots),
                             "product_uom": product.uom_id.id,
                             "location_id": stock.id,
                             "location_dest_id": cls.env.ref("stock.stock_location_customers").id,

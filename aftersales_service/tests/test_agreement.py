@@ -111,6 +111,73 @@ class TestAgreement(AftersalesCommon):
         agreement.user_id = self.user_manager
         self.assertEqual(agreement.date_end, date(2024, 12, 31))
 
+    def test_protected_fields_only_through_actions(self):
+        """A client cannot skip the state machine or the signature lock with a
+        plain write, whatever context it sends."""
+        agreement = self._agreement()
+        other = self._agreement()
+        self._sign(other)
+        other.action_activate()
+        for vals in (
+            {"state": "active"},
+            {"signed_by": "Forger"},
+            {"is_signed": True},
+            {"previous_id": other.id},
+            {"version": 7},
+            {"change_type": "amendment"},
+        ):
+            for context in ({}, {"aftersales_signing": True}, {"aftersales_internal": True}):
+                with self.subTest(vals=vals, context=context), self.assertRaises(UserError):
+                    agreement.with_context(**context).write(vals)
+        with self.assertRaises(UserError):
+            self.env["aftersales.agreement"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "date_start": date(2024, 1, 1),
+                    "date_end": date(2024, 2, 1),
+                    "state": "active",
+                }
+            )
+        self.assertEqual((agreement.state, agreement.is_signed), ("draft", False))
+        # Signed: unlocking by writing is_signed is refused too.
+        with self.assertRaises(UserError):
+            other.write({"is_signed": False})
+        with self.assertRaises(UserError):
+            other.write({"date_end": date(2030, 1, 1)})
+        self.assertEqual(other.state, "active")
+
+    def test_new_version_is_for_the_same_customer(self):
+        agreement = self._agreement()
+        self._sign(agreement)
+        agreement.action_activate()
+        new = agreement._action_new_version("amendment", "New terms")
+        new.partner_id = self._create_customer(name="Someone else")
+        self._sign(new)
+        with self.assertRaises(UserError):
+            new.action_activate()
+        self.assertEqual(agreement.state, "active")
+
+    def test_one_pending_version_at_a_time(self):
+        agreement = self._agreement()
+        self._sign(agreement)
+        agreement.action_activate()
+        self.assertTrue(agreement.can_amend and agreement.can_renew)
+        agreement._action_new_version("amendment", "First")
+        self.assertFalse(agreement.can_amend or agreement.can_renew)
+        with self.assertRaises(UserError):
+            agreement._action_new_version("amendment", "Second")
+        with self.assertRaises(UserError):
+            agreement.action_renew()
+
+    def test_amending_a_signed_draft_replaces_it(self):
+        agreement = self._agreement()
+        self._sign(agreement)
+        new = agreement._action_new_version("amendment", "Typo in the terms")
+        self._sign(new)
+        new.action_activate()
+        self.assertEqual(agreement.state, "terminated")
+        self.assertFalse(agreement.can_activate)
+
     def test_sign_requires_both(self):
         agreement = self._agreement()
         with self.assertRaises(UserError):
@@ -155,6 +222,18 @@ class TestAgreement(AftersalesCommon):
         self.assertEqual(new.date_start, date(2025, 1, 1))
         self.assertEqual(new.date_end, date(2025, 12, 31))
         self.assertEqual(new.change_type, "renewal")
+        # Activated ahead of time, the renewal leaves the current period in
+        # force: no gap in cover; the expiry cron ends the old one.
+        self._sign(new)
+        new.action_activate()
+        self.assertEqual(agreement.state, "active")
+        coverage = self.env["aftersales.coverage"]
+        for day in (date(2024, 12, 31), date(2025, 1, 1)):
+            with self.subTest(day=day):
+                result = coverage._decide(lot=self.lot, on_date=day, fault_cause="misuse")
+                self.assertEqual(result["category"], "contract")
+        self.env["aftersales.agreement"]._cron_expire(date_ref=date(2025, 1, 1))
+        self.assertEqual((agreement.state, new.state), ("expired", "active"))
 
     def test_expire_cron(self):
         agreement = self._agreement()
@@ -199,7 +278,7 @@ class TestAgreement(AftersalesCommon):
         for vals, error in (
             ({"date_end": date(2023, 12, 31)}, IntegrityError),
             ({"response_hours": -1}, IntegrityError),
-            ({"state": "bogus"}, ValueError),
+            ({"state": "bogus"}, UserError),  # only the buttons set the state
             ({"line_ids": [Command.create({"service_category": "free"})]}, ValidationError),
         ):
             with (
@@ -258,12 +337,23 @@ class TestAgreement(AftersalesCommon):
         self.assertEqual(self.env["aftersales.agreement"].search(action["domain"]), agreement)
 
     def test_technician_cannot_change(self):
-        agreement = self._agreement().with_user(self.user_technician)
+        """S7: the buttons check the group themselves (they are callable over RPC)."""
+        agreement = self._agreement()
+        self._sign(agreement)
+        agreement.action_activate()
+        agreement = agreement.with_user(self.user_technician)
         agreement.read(["name"])
         with self.assertRaises(AccessError):
-            agreement.write({"contract_ref": "x"})
-        with self.assertRaises(UserError):
-            agreement.action_terminate()
+            agreement.write({"user_id": self.user_technician.id})
+        for action in (
+            agreement.action_terminate,
+            agreement.action_renew,
+            agreement.action_open_amend_wizard,
+        ):
+            with self.subTest(action=action.__name__), self.assertRaises(UserError) as caught:
+                action()
+            self.assertIn("Only After-Sales users", str(caught.exception))
+        self.assertEqual(agreement.state, "active")
 
 
 @tagged("post_install", "-at_install")

@@ -128,6 +128,30 @@ class TestCoverage(AftersalesCommon):
         )
         self.assertEqual(self._decide(date(2026, 6, 1), lot=lot2)["category"], "paid")
 
+    def test_component_without_warranty(self):
+        """R9: a part listed with no warranty of its own is paid, even in the unit's warranty."""
+        self.warranty.component_ids[1].warranty_duration = 0
+        result = self._decide(date(2024, 3, 1), component=self.board)
+        self.assertEqual(result["category"], "paid")
+
+    def test_serial_under_contract_without_warranty(self):
+        """Checked from the serial alone, an agreement naming the serial still counts."""
+        lot = self._create_serial(self.equipment, "SN-C-8")
+        self.env["aftersales.agreement"].create(
+            {
+                "partner_id": self.customer.id,
+                "date_start": date(2024, 1, 1),
+                "date_end": date(2027, 12, 31),
+                "line_ids": [Command.create({"lot_id": lot.id, "service_category": "contract"})],
+            }
+        )._action_sign(SIGNATURE, "Customer")
+        agreement = (
+            self.env["aftersales.agreement.line"].search([("lot_id", "=", lot.id)]).agreement_id
+        )
+        agreement.action_activate()
+        result = self._decide(date(2025, 6, 1), cause="wear", lot=lot)
+        self.assertEqual((result["category"], result["agreement"]), ("contract", agreement))
+
     def test_no_warranty_at_all(self):
         lot = self._create_serial(self.equipment, "SN-C-9")
         result = self._decide(date(2024, 6, 1), lot=lot)

@@ -62,14 +62,12 @@ class TestWarranty(AftersalesCommon):
         lot = self.env["stock.lot"].search([("name", "=", "SN-R-1")])
         first = lot.aftersales_warranty_id
         self.assertTrue(first)
-        # The same serial leaves again (after a repair): still one warranty.
-        stock = self.env["stock.warehouse"].search([], limit=1).lot_stock_id
-        self.env["stock.quant"]._update_available_quantity(self.equipment, stock, 1, lot_id=lot)
-        warranties = self.env["aftersales.warranty"]._register_from_move_lines(
-            self.env["stock.move.line"].search([("lot_id", "=", lot.id)])
-        )
-        self.assertFalse(warranties)
+        # The same serial is delivered again (after a workshop repair): a
+        # second validated delivery, still one warranty.
+        second = self._deliver(self.customer, self.equipment, lot)
+        self.assertEqual(second.state, "done")
         self.assertEqual(self.env["aftersales.warranty"].search_count([("lot_id", "=", lot.id)]), 1)
+        self.assertEqual(lot.aftersales_warranty_id, first)
 
     def test_dates_and_start_rule(self):
         warranty = self._warranty()
@@ -131,6 +129,46 @@ class TestWarranty(AftersalesCommon):
                 "lot_id": warranty.lot_id.id,
             }
         )
+
+    def test_archived_warranty_still_counts(self):
+        """Archiving hides a warranty: it still holds its serial, and still covers."""
+        warranty = self._warranty(serial="SN-AR-1")
+        warranty.action_archive()
+        with self.assertRaises(ValidationError):
+            self.env["aftersales.warranty"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "product_id": self.equipment.id,
+                    "lot_id": warranty.lot_id.id,
+                }
+            )
+        result = self.env["aftersales.coverage"]._decide(
+            lot=warranty.lot_id, on_date=date(2024, 6, 1), fault_cause="equipment"
+        )
+        self.assertEqual((result["category"], result["warranty"]), ("free", warranty))
+
+    def test_unique_index_guards_concurrent_registrations(self):
+        """The database refuses a second live warranty even past the ORM check."""
+        warranty = self._warranty(serial="SN-IX-1")
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+            self.env.cr.execute(
+                "INSERT INTO aftersales_warranty (name, company_id, partner_id, product_id, "
+                "lot_id, start_rule, warranty_unit, guarantee_unit, active, void) "
+                "SELECT 'dup', company_id, partner_id, product_id, lot_id, start_rule, "
+                "warranty_unit, guarantee_unit, true, false FROM aftersales_warranty WHERE id = %s",
+                [warranty.id],
+            )
+
+    def test_protected_fields_only_through_actions(self):
+        warranty = self._warranty(serial="SN-PF-1")
+        picking = self._deliver(self.customer, self.equipment, ["SN-PF-2"])
+        for vals in ({"void": True}, {"void_reason": "x"}, {"picking_id": picking.id}):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                warranty.with_context(aftersales_internal=True).write(vals)
+        warranty.action_void("Duplicate")
+        with self.assertRaises(UserError):
+            warranty.write({"void": False})
+        self.assertTrue(warranty.void)
 
     def test_serial_of_another_product_refused(self):
         lot = self._create_serial(self._create_product(name="Other"), "SN-O-1")
@@ -199,7 +237,9 @@ class TestWarranty(AftersalesCommon):
         """R10: "today" is the company's day, not UTC's, when no user time zone applies."""
         warranty = self._warranty(serial="SN-TZ-1")  # ends 31 Jan 2026
         self.env.company.partner_id.tz = "Asia/Taipei"
-        robot = warranty.with_context(tz=False)
+        # The viewer's own time zone does not matter: a user in Honolulu sees
+        # the same state as the cron.
+        robot = warranty.with_context(tz="Pacific/Honolulu")
         # 31 Jan 2026 20:00 UTC is already 1 Feb 04:00 in Taipei.
         with freeze_time("2026-01-31 20:00:00"):
             robot.invalidate_recordset(["state"])
@@ -255,6 +295,15 @@ class TestWarranty(AftersalesCommon):
                     "company_id": self.company.id,
                 }
             )
+
+    def test_component_company_consistency(self):
+        """S3 for component lines: no company-B serial on a company-A unit."""
+        warranty = self._warranty(serial="SN-CC-1")
+        comp_lot_b = self.env["stock.lot"].create(
+            {"name": "C-B", "product_id": self.compressor.id, "company_id": self.company_b.id}
+        )
+        with self.assertRaises(UserError):
+            warranty.component_ids[0].lot_id = comp_lot_b
 
     def test_company_isolation(self):
         """S2: a user of company B neither reads nor finds company A's warranties."""

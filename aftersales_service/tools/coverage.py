@@ -70,7 +70,8 @@ def decide(on_date, fault_cause, warranty=None, component=None, grants=()):
     :param fault_cause: one of FAULT_CAUSES
     :param warranty: Period of the unit's warranty, or None
     :param component: Period of the repaired component's own warranty, or
-        None; when given, it replaces the unit's period (R9)
+        None; when given, it replaces the unit's period (R9), even when it
+        covers nothing (a Period without start or end)
     :param grants: Grants of the active agreement lines covering the unit
     :return: a Decision
     """
