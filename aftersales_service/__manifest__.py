@@ -24,6 +24,7 @@
         "security/aftersales_service_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "data/base_automation_data.xml",
         "report/aftersales_agreement_reports.xml",
         "report/aftersales_agreement_templates.xml",

@@ -415,3 +415,42 @@ class TestWarrantyPerformance(AftersalesCommon):
                     "date_delivery": date(2024, 1, 1),
                 }
             )
+
+
+@tagged("post_install", "-at_install")
+class TestWarrantyExpiryNotice(AftersalesCommon):
+    def test_expiry_notice_rule(self):
+        """The shipped rule (inactive until an administrator enables it)
+        e-mails the customer 30 days before the end, once."""
+        customer = self._create_customer(name="Notice Customer", email="notice@example.com")
+        equipment = self._create_equipment(months=12)
+        lot = self._create_serial(equipment, "SN-EXP-1")
+        warranty = self.env["aftersales.warranty"].create(
+            {
+                "partner_id": customer.id,
+                "product_id": equipment.id,
+                "lot_id": lot.id,
+                "date_delivery": date(2024, 1, 31),
+            }
+        )  # ends 31 Jan 2025
+        rule = self.env.ref("aftersales_service.aftersales_warranty_automation_expiry")
+        self.assertFalse(rule.active)
+        rule.active = True
+        rule.last_run = "2024-12-30 00:00:00"
+        with freeze_time("2025-01-02 08:00:00"):
+            rule._check(automatic=False)
+        mails = self.env["mail.mail"].search(
+            [("model", "=", "aftersales.warranty"), ("res_id", "=", warranty.id)]
+        )
+        self.assertEqual(len(mails), 1)
+        self.assertIn(customer, mails.recipient_ids)
+        self.assertIn("SN-EXP-1", mails.body_html)
+        # The next run does not send it again.
+        with freeze_time("2025-01-03 08:00:00"):
+            rule._check(automatic=False)
+        self.assertEqual(
+            self.env["mail.mail"].search_count(
+                [("model", "=", "aftersales.warranty"), ("res_id", "=", warranty.id)]
+            ),
+            1,
+        )
