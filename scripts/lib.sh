@@ -3,6 +3,10 @@
 # Sourced by scripts/*.sh; nothing here runs on its own.
 
 set -euo pipefail
+shopt -s inherit_errexit  # errors inside $(...) stop the script too
+umask 077                 # .local holds a master password and database settings
+# Another Odoo on PYTHONPATH would shadow the one found below.
+unset PYTHONPATH
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MODULE=aftersales_service
@@ -15,6 +19,18 @@ CACHE_HOME="${XDG_CACHE_HOME:-$HOME/.cache}"
 ODOO_CACHE="$CACHE_HOME/aftersales_service/odoo-18.0"
 ODOO_DOWNLOAD_URL="${ODOO_DOWNLOAD_URL:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz}"
 PTH_NAME="aftersales_service_odoo.pth"
+
+# One make at a time touches the databases and the environment of a checkout
+# (fixed database names, template builds).
+lock_make() {
+    mkdir -p "$LOCAL"
+    exec 9>"$LOCAL/make.lock"
+    if ! flock -n 9; then
+        say "another make is running in this checkout: waiting for it"
+        flock 9
+    fi
+}
+unlock_make() { flock -u 9 2>/dev/null || true; exec 9>&-; }
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -30,7 +46,7 @@ as_root() {
 # System packages (Debian / Ubuntu)
 # --------------------------------------------------------------------------
 SYSTEM_PACKAGES=(
-    postgresql postgresql-client libpq-dev
+    postgresql-client libpq-dev curl ca-certificates
     build-essential python3-dev python3-venv
     libldap2-dev libsasl2-dev libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev
     wkhtmltopdf fonts-noto-cjk gettext
@@ -40,6 +56,8 @@ ensure_system_packages() {
     command -v dpkg-query >/dev/null || { say "not a Debian system: install ${SYSTEM_PACKAGES[*]} yourself"; return 0; }
     local missing=() pkg
     local pkgs=("${SYSTEM_PACKAGES[@]}")
+    # The server only when we run our own cluster (not with PG* variables).
+    pg_external || pkgs+=(postgresql)
     # Browser for the tour tests: Debian's chromium unless a Chrome is there.
     if ! command -v chromium >/dev/null && ! command -v google-chrome >/dev/null \
         && ! command -v chromium-browser >/dev/null; then
@@ -97,18 +115,20 @@ odoo_has_addons() {  # $1: source root
 }
 
 download_odoo() {
-    local tmp
+    # Unpacked beside the cache and renamed into place only when whole.
+    local tmp top
     say "downloading Odoo 18.0 source from $ODOO_DOWNLOAD_URL"
-    tmp="$(mktemp -d)"
-    if ! curl -fL --retry 2 --connect-timeout 20 -o "$tmp/odoo.tar.gz" "$ODOO_DOWNLOAD_URL"; then
+    mkdir -p "$(dirname "$ODOO_CACHE")"
+    tmp="$(mktemp -d "$ODOO_CACHE.download.XXXXXX")"
+    if ! curl -fL --retry 2 --connect-timeout 20 -o "$tmp/odoo.tar.gz" "$ODOO_DOWNLOAD_URL" \
+        || ! mkdir -p "$tmp/x" || ! tar -xzf "$tmp/odoo.tar.gz" -C "$tmp/x"; then
         rm -rf "$tmp"; return 1
     fi
-    mkdir -p "$tmp/x" && tar -xzf "$tmp/odoo.tar.gz" -C "$tmp/x"
-    local top
     top="$(find "$tmp/x" -mindepth 2 -maxdepth 3 -name release.py -path '*/odoo/release.py' | head -1)"
-    [ -n "$top" ] || { rm -rf "$tmp"; return 1; }
-    top="$(dirname "$(dirname "$top")")"
-    mkdir -p "$(dirname "$ODOO_CACHE")"
+    top="${top:+$(dirname "$(dirname "$top")")}"
+    if [ -z "$top" ] || ! odoo_version_ok "$top" || ! odoo_has_addons "$top"; then
+        rm -rf "$tmp"; return 1
+    fi
     rm -rf "$ODOO_CACHE" && mv "$top" "$ODOO_CACHE"
     rm -rf "$tmp"
 }
@@ -130,7 +150,7 @@ find_odoo() {
         ODOO_SRC_FOUND="$(cd "$ODOO_SRC" && pwd)"; ODOO_HOW="ODOO_SRC"
     elif odoo_version_ok "$ODOO_CACHE" && odoo_has_addons "$ODOO_CACHE"; then
         ODOO_SRC_FOUND="$ODOO_CACHE"; ODOO_HOW="cache"
-    elif command -v curl >/dev/null && download_odoo && odoo_version_ok "$ODOO_CACHE"; then
+    elif command -v curl >/dev/null && download_odoo; then
         ODOO_SRC_FOUND="$ODOO_CACHE"; ODOO_HOW="downloaded"
     else
         die "Odoo 18.0 Community was not found. Provide it in one of these ways:
@@ -166,10 +186,18 @@ if [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}${PGPASSWORD:-}" ]; then PG_IS_EXTERNA
 pg_external() { [ "$PG_IS_EXTERNAL" = 1 ]; }
 
 pg_bindir() {
-    local d
-    d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
-    [ -n "$d" ] && { echo "$d"; return; }
-    command -v pg_config >/dev/null && pg_config --bindir && return
+    # The version that made the cluster, else the newest server installed.
+    local d version_file
+    version_file="$(pg_dir)/data/PG_VERSION"
+    if [ -f "$version_file" ]; then
+        d="/usr/lib/postgresql/$(cat "$version_file")/bin"
+        [ -x "$d/pg_ctl" ] && { echo "$d"; return; }
+        die "the cluster in $(pg_dir) needs PostgreSQL $(cat "$version_file"), not installed"
+    fi
+    for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV || true); do
+        [ -x "$d/pg_ctl" ] && { echo "$d"; return; }
+    done
+    command -v pg_config >/dev/null && [ -x "$(pg_config --bindir)/pg_ctl" ] && pg_config --bindir && return
     die "PostgreSQL server binaries not found"
 }
 
@@ -185,8 +213,11 @@ pg_run_as() {  # run a command as the cluster's OS user
 
 # Where the cluster lives: inside the project unless the OS user that runs
 # PostgreSQL (when we are root) cannot reach the project directory.
+# Also outside it when the socket path would be too long for the system
+# (about 107 bytes).
 pg_dir() {
-    if [ "$(id -u)" -eq 0 ] && ! runuser -u "$(pg_os_user)" -- test -x "$ROOT" 2>/dev/null; then
+    if { [ "$(id -u)" -eq 0 ] && ! runuser -u "$(pg_os_user)" -- test -x "$ROOT" 2>/dev/null; } \
+        || [ "${#PG_LOCAL_DIR}" -gt 80 ]; then
         echo "/var/tmp/aftersales_service-pg-$(echo -n "$ROOT" | sha1sum | cut -c1-12)"
     else
         echo "$PG_LOCAL_DIR"
@@ -237,7 +268,10 @@ EOF
     fi
     if ! pg_run_as "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
         say "starting PostgreSQL ($dir)"
-        pg_run_as "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgresql.log" -w -t 60 start >/dev/null
+        # Socket and network settings given at every start too, so that a
+        # cluster whose configuration was not completed never listens on TCP.
+        pg_run_as "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgresql.log" -w -t 60 \
+            -o "-k $dir/run -c listen_addresses=" start >/dev/null 9>&-  # not the make lock
     fi
     if ! pg_run_as psql -h "$dir/run" -U "$u" -d postgres -Atc \
         "select 1 from pg_roles where rolname = '$PG_ROLE'" | grep -q 1; then
@@ -254,11 +288,16 @@ pg_stop() {
     fi
 }
 
-db_exists() { [ "$(psql -d postgres -Atc "select 1 from pg_database where datname = '$1'")" = 1 ]; }
+db_exists() {
+    local out
+    out="$(psql -d postgres -Atc "select 1 from pg_database where datname = '$1'")" \
+        || die "cannot ask the database server whether database $1 exists"
+    [ "$out" = 1 ]
+}
 
 db_drop() {
     psql -d postgres -qc "select pg_terminate_backend(pid) from pg_stat_activity where datname = '$1'" >/dev/null
-    dropdb --if-exists "$1"
+    dropdb --if-exists --force "$1" 2>/dev/null || dropdb --if-exists "$1"
     rm -rf "$LOCAL/data/filestore/$1"
 }
 
@@ -296,7 +335,19 @@ http_interface = ${ODOO_HTTP_INTERFACE:-127.0.0.1}
 http_port = ${ODOO_HTTP_PORT:-8069}
 proxy_mode = False
 EOF
+    chmod 600 "$CONF.tmp" "$LOCAL/admin_passwd"
     mv "$CONF.tmp" "$CONF"
+}
+
+# Changes when the Odoo source changes (a git pull, a new download): the
+# path, the commit when it is a git tree, and every addon manifest's mtime.
+odoo_source_key() {
+    echo "$ODOO_SRC_FOUND"
+    git -C "$ODOO_SRC_FOUND" rev-parse HEAD 2>/dev/null || true
+    local addons
+    for addons in $(odoo_addons_path "$ODOO_SRC_FOUND" | tr ',' ' '); do
+        find "$addons" -maxdepth 2 -name __manifest__.py -printf '%p %T@\n' | sort
+    done | sha1sum
 }
 
 # Dependencies of the module, read from its manifest (comma separated).
@@ -310,7 +361,8 @@ module_depends() {
 # source, the dependencies and whether demo data is loaded.
 deps_template() {  # $1: demo | nodemo ; prints the template name
     local mode="$1" key name log
-    key="$( { echo "$ODOO_SRC_FOUND"; cat "$ODOO_SRC_FOUND/odoo/release.py"; module_depends; echo "$mode"; } | sha1sum | cut -c1-10)"
+    key="$(odoo_source_key; module_depends; echo "$mode")"
+    key="$(echo "$key" | sha1sum | cut -c1-10)"
     name="aftersales_tmpl_${mode}_$key"
     if ! db_exists "$name"; then
         # Old templates of other keys are dropped.
@@ -358,7 +410,8 @@ prepare() {
         rm -f "$constraints"
         echo "$want" > "$stamp"
     fi
-    "$PY" -c 'import odoo.release' || die "odoo does not import in $VENV"
+    "$PY" -c 'import sys, odoo.release as r; sys.exit(r.version_info[:2] != (18, 0))' \
+        || die "the odoo that $VENV imports is not Odoo 18.0"
 
     pg_start
     write_config

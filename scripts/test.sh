@@ -6,6 +6,7 @@
 # Extra arguments go to pytest, e.g. `make test ARGS="-k agreement -x"`.
 . "$(dirname "$0")/lib.sh"
 
+lock_make
 prepare
 
 DB="${TEST_DB:-aftersales_test}"
@@ -37,7 +38,7 @@ checklog() {  # $1: log file, $2: what it is
 
 install_module() {  # $1: database, $2: demo | nodemo
     local tmpl log
-    tmpl="$(deps_template "$2")"
+    tmpl="$(deps_template "$2")"  # assigned first: a failure here stops the run
     db_copy "$tmpl" "$1"
     log="$LOGDIR/install-$2.log"; rm -f "$log"
     say "installing $MODULE into $1 ($2)"
@@ -61,14 +62,15 @@ set +e
 "$VENV/bin/pytest" "$ROOT/$MODULE" \
     --odoo-config="$CONF" --odoo-database="$DB" --odoo-http \
     --odoo-log-level=info --odoo-extra="logfile=$log" \
-    -p no:cacheprovider "$@" 2>&1 | tee "$LOGDIR/pytest.out"
+    -p no:cacheprovider -p no:warnings "$@" 2>&1 | tee -i "$LOGDIR/pytest.out"
 rc=${PIPESTATUS[0]}
 set -e
 checklog "$log" "test run"
 [ "$rc" -eq 0 ] || status=$rc
 db_drop "$DB"
 # pytest's summary line, last, with the verdict of the log checks.
-summary="$(grep -E '^=+ .* in [0-9.]+s' "$LOGDIR/pytest.out" | tail -1)"
+summary="$(grep -E '(passed|failed|error|skipped|deselected|no tests ran).* in [0-9.]+s' \
+    "$LOGDIR/pytest.out" | tail -1 || true)"
 [ "$status" -eq 0 ] || say "FAILED (see above)"
 echo "${summary:-pytest printed no summary (exit code $rc)}"
 exit "$status"
