@@ -4,7 +4,6 @@
 
 set -euo pipefail
 shopt -s inherit_errexit  # errors inside $(...) stop the script too
-umask 077                 # .local holds a master password and database settings
 # Another Odoo on PYTHONPATH would shadow the one found below.
 unset PYTHONPATH
 
@@ -319,8 +318,12 @@ write_config() {
     mkdir -p "$LOCAL/data" "$LOGDIR"
     local addons admin_pw
     addons="$ROOT,$(odoo_addons_path "$ODOO_SRC_FOUND")"
-    [ -f "$LOCAL/admin_passwd" ] || "$PY" -c 'import secrets; print(secrets.token_urlsafe(24))' > "$LOCAL/admin_passwd"
+    # The master password and the database settings are private (mode 600);
+    # .local itself stays traversable for the PostgreSQL user of the cluster.
+    [ -f "$LOCAL/admin_passwd" ] || (umask 077 \
+        && "$PY" -c 'import secrets; print(secrets.token_urlsafe(24))' > "$LOCAL/admin_passwd")
     admin_pw="$(cat "$LOCAL/admin_passwd")"
+    (umask 077 && : > "$CONF.tmp")
     cat > "$CONF.tmp" <<EOF
 ; Written by scripts/prepare.sh: edit the scripts, not this file.
 [options]
