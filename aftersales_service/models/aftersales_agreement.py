@@ -378,15 +378,8 @@ class AftersalesAgreement(models.Model):
                 )
             # An amendment replaces its predecessor at once; a renewal takes
             # over when the previous period ends (the expiry cron ends it).
-            if (
-                previous
-                and agreement.change_type == "amendment"
-                and previous.state
-                in (
-                    "draft",
-                    "active",
-                )
-            ):
+            replaces = agreement.change_type == "amendment"
+            if previous and replaces and previous.state in ("draft", "active"):
                 previous._internal().write({"state": "terminated"})
                 previous.message_post(
                     body=self.env._("Replaced by the amendment %(name)s.", name=agreement.name)
