@@ -3,7 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .common import check_date_values
+from .common import check_date_values, internal, is_internal, public
 
 AGREEMENT_STATES = [
     ("draft", "Draft"),
@@ -42,9 +42,6 @@ PROTECTED_FIELDS = SIGNATURE_FIELDS | {
     "change_type",
     "change_reason",
 }
-# Context marker of the module's own writes. An object, not a string: a
-# JSON-RPC client cannot put it in its context.
-_INTERNAL = object()
 
 
 class AftersalesAgreement(models.Model):
@@ -237,25 +234,18 @@ class AftersalesAgreement(models.Model):
                     .next_by_code("aftersales.agreement")
                     or "/"
                 )
-            if PROTECTED_FIELDS & set(vals) and not self._is_internal():
+            if PROTECTED_FIELDS & set(vals) and not is_internal(self):
                 self._raise_protected(PROTECTED_FIELDS & set(vals))
         return super().create(vals_list)
 
     def write(self, vals):
         check_date_values(self, vals)
-        if not self._is_internal():
+        if not is_internal(self):
             if PROTECTED_FIELDS & set(vals):
                 self._raise_protected(PROTECTED_FIELDS & set(vals))
             if LOCKED_FIELDS & set(vals) and self.filtered("is_signed"):
                 self._raise_locked()
         return super().write(self._commercial_partner_vals(vals))
-
-    def _is_internal(self):
-        return self.env.context.get("aftersales_internal") is _INTERNAL
-
-    def _internal(self):
-        """This recordset, allowed to write the protected fields."""
-        return self.with_context(aftersales_internal=_INTERNAL)
 
     def _raise_protected(self, names):
         if names & SIGNATURE_FIELDS:
@@ -355,7 +345,7 @@ class AftersalesAgreement(models.Model):
         self._check_can_sign()
         if not signature or not (signed_by or "").strip():
             raise UserError(self.env._("The signature and the signer's name are both required."))
-        self._internal().write(
+        internal(self).write(
             {
                 "signature": signature,
                 "signed_by": signed_by.strip(),
@@ -380,17 +370,17 @@ class AftersalesAgreement(models.Model):
             # over when the previous period ends (the expiry cron ends it).
             replaces = agreement.change_type == "amendment"
             if previous and replaces and previous.state in ("draft", "active"):
-                previous._internal().write({"state": "terminated"})
+                internal(previous).write({"state": "terminated"})
                 previous.message_post(
                     body=self.env._("Replaced by the amendment %(name)s.", name=agreement.name)
                 )
-        self._internal().write({"state": "active"})
+        internal(self).write({"state": "active"})
         return True
 
     def action_terminate(self):
         self._check_manager()
         self._check_state_for("terminate")
-        self._internal().write({"state": "terminated"})
+        internal(self).write({"state": "terminated"})
         return True
 
     def action_reset_to_draft(self):
@@ -399,7 +389,7 @@ class AftersalesAgreement(models.Model):
         self._check_state_for("reset")
         if self.filtered("is_signed"):
             raise UserError(self.env._("A signed agreement cannot return to draft: amend it."))
-        self._internal().write({"state": "draft"})
+        internal(self).write({"state": "draft"})
         return True
 
     def action_open_amend_wizard(self):
@@ -435,7 +425,7 @@ class AftersalesAgreement(models.Model):
         if not reason:
             raise UserError(self.env._("Give the reason for the change."))
         vals = self._prepare_new_version_vals(change_type, reason)
-        new = self._internal().copy(vals).with_context(aftersales_internal=False)
+        new = public(internal(self).copy(vals))
         self.message_post(
             body=self.env._(
                 "%(type)s %(name)s prepared: %(reason)s",
@@ -462,16 +452,7 @@ class AftersalesAgreement(models.Model):
     def action_renew(self):
         self.ensure_one()
         new = self._action_new_version("renewal", self.env._("Renewal of %(n)s", n=self.name))
-        return new._get_formview_action()
-
-    def _get_formview_action(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        return new.get_formview_action()
 
     def action_view_warranties(self):
         self.ensure_one()
@@ -492,7 +473,7 @@ class AftersalesAgreement(models.Model):
         )
         domain = [("state", "=", "active"), ("date_end", "<", date_ref)]
         agreements = self.search(domain, limit=batch_size)
-        agreements._internal().write({"state": "expired"})
+        internal(agreements).write({"state": "expired"})
         remaining = self.search_count(domain) if len(agreements) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(agreements), remaining=remaining)
         return agreements

@@ -4,11 +4,10 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools import periods
-from .common import PERIOD_UNITS, START_RULES, check_date_values
+from .common import PERIOD_UNITS, START_RULES, check_date_values, internal, is_internal, public
 
 # Written only by the module's own actions (void, delivery registration).
 PROTECTED_FIELDS = {"void", "void_reason", "picking_id"}
-_INTERNAL = object()  # context marker a JSON-RPC client cannot send
 
 WARRANTY_STATES = [
     ("pending", "Not started"),
@@ -244,10 +243,7 @@ class AftersalesWarranty(models.Model):
                 warranty.state = "pending"
             elif warranty.date_end and warranty.date_end >= today:
                 warranty.state = "active"
-            elif not warranty.date_end:
-                # Started, with a period of 0: nothing was ever covered.
-                warranty.state = "expired"
-            else:
+            else:  # past its end, or a period of 0: nothing covered now
                 warranty.state = "expired"
 
     def _search_state(self, operator, value):
@@ -341,7 +337,7 @@ class AftersalesWarranty(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self._is_internal():
+        if not is_internal(self):
             for vals in vals_list:
                 if PROTECTED_FIELDS & set(vals):
                     self._raise_protected()
@@ -374,19 +370,13 @@ class AftersalesWarranty(models.Model):
 
     def write(self, vals):
         check_date_values(self, vals)
-        if PROTECTED_FIELDS & set(vals) and not self._is_internal():
+        if PROTECTED_FIELDS & set(vals) and not is_internal(self):
             self._raise_protected()
         if vals.get("lot_id") or vals.get("void") is False:
             live = self if vals.get("void") is False else self.filtered(lambda w: not w.void)
             lot_ids = [vals["lot_id"]] * len(live) if vals.get("lot_id") else live.lot_id.ids
             live._check_serials_free(lot_ids)
         return super().write(vals)
-
-    def _is_internal(self):
-        return self.env.context.get("aftersales_internal") is _INTERNAL
-
-    def _internal(self):
-        return self.with_context(aftersales_internal=_INTERNAL)
 
     def _raise_protected(self):
         raise UserError(
@@ -420,7 +410,7 @@ class AftersalesWarranty(models.Model):
         reason = (reason or "").strip()
         if not reason:
             raise UserError(self.env._("Give the reason for voiding the warranty."))
-        self._internal().write({"void": True, "void_reason": reason})
+        internal(self).write({"void": True, "void_reason": reason})
         for warranty in self:
             warranty.message_post(body=self.env._("Warranty voided: %(r)s", r=reason))
         return True
@@ -477,7 +467,7 @@ class AftersalesWarranty(models.Model):
                 continue
             covered.add(line.lot_id.id)
             vals_list.append(self._prepare_warranty_vals_from_move_line(line))
-        return self._internal().create(vals_list).with_context(aftersales_internal=False)
+        return public(internal(self).create(vals_list))
 
     @api.model
     def _prepare_warranty_vals_from_move_line(self, move_line):

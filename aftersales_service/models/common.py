@@ -2,6 +2,26 @@
 
 from odoo.exceptions import ValidationError
 
+# Context marker of the module's own writes of fields that only its actions
+# may set (states, signatures, voiding). An object, not a string: a JSON-RPC
+# client cannot put it in the context it sends.
+_INTERNAL = object()
+
+
+def internal(records):
+    """`records`, allowed to write their protected fields."""
+    return records.with_context(aftersales_internal=_INTERNAL)
+
+
+def public(records):
+    """`records` without that permission (what is returned to callers)."""
+    return records.with_context(aftersales_internal=False)
+
+
+def is_internal(records):
+    return records.env.context.get("aftersales_internal") is _INTERNAL
+
+
 PERIOD_UNITS = [
     ("day", "Days"),
     ("month", "Months"),

@@ -4,7 +4,6 @@ from odoo import fields, models
 class StockLot(models.Model):
     _inherit = "stock.lot"
 
-    aftersales_warranty_ids = fields.One2many("aftersales.warranty", "lot_id", string="Warranties")
     aftersales_warranty_id = fields.Many2one(
         "aftersales.warranty",
         compute="_compute_aftersales_warranty_id",

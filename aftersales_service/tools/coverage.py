@@ -45,8 +45,7 @@ class Grant:
     end: object
     ref: object = None
 
-    def covers(self, on_date):
-        return covers(self.start, self.end, on_date)
+    covers = Period.covers
 
 
 @dataclass(frozen=True)

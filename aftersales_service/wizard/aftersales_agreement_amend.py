@@ -11,4 +11,4 @@ class AftersalesAgreementAmend(models.TransientModel):
     def action_amend(self):
         self.ensure_one()
         new = self.agreement_id._action_new_version("amendment", self.reason)
-        return new._get_formview_action()
+        return new.get_formview_action()
