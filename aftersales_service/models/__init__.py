@@ -10,3 +10,10 @@ from . import aftersales_coverage
 from . import res_partner
 from . import stock_lot
 from . import stock_picking
+from . import res_company
+from . import aftersales_ticket_stage
+from . import aftersales_ticket_tag
+from . import aftersales_skill
+from . import aftersales_sla_policy
+from . import aftersales_ticket
+from . import aftersales_ticket_sla

@@ -24,6 +24,7 @@ LOCKED_FIELDS = {
     "response_hours",
     "onsite_hours",
     "resolution_hours",
+    "calendar_id",
     "visits_per_year",
     "followup_interval",
     "followup_unit",
@@ -107,6 +108,14 @@ class AftersalesAgreement(models.Model):
     )
     resolution_hours = fields.Float(
         string="Resolution Time (h)", tracking=True, help="Working hours to resolve."
+    )
+    calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working Hours",
+        tracking=True,
+        check_company=True,
+        help="The hours the time commitments count in (with public holidays). "
+        "Empty: the SLA policy's, else the company's.",
     )
     visits_per_year = fields.Integer(string="Preventive Visits / Year", tracking=True)
     followup_interval = fields.Integer(string="Follow-up Every", tracking=True)

@@ -55,11 +55,61 @@ class AftersalesCoverage(models.AbstractModel):
         return text
 
     @api.model
-    def _find_warranty(self, lot=None, product=None, partner=None):
+    def _prefetch(self, requests):
+        """Facts for many decisions at once, in three searches (ticket
+        batches): `requests` is a list of (lot, product, partner, on_date)."""
+        Warranty = self.env["aftersales.warranty"].with_context(active_test=False)
+        lots = self.env["stock.lot"].union(*(r[0] for r in requests if r[0]))
+        pairs = [(r[1], r[2]) for r in requests if not r[0] and r[1] and r[2]]
+        partners = self.env["res.partner"].union(*(r[2] for r in requests if r[2]))
+        products = self.env["product.product"].union(*(r[1] for r in requests if r[1]))
+        by_lot, by_pair = {}, {}
+        if lots:
+            for warranty in Warranty.search([("lot_id", "in", lots.ids), ("void", "=", False)]):
+                by_lot.setdefault(warranty.lot_id, warranty)
+        if pairs:
+            found = Warranty.search(
+                [
+                    ("product_id", "in", [p.id for p, _ in pairs]),
+                    ("lot_id", "=", False),
+                    ("partner_id", "in", [p.commercial_partner_id.id for _, p in pairs]),
+                    ("void", "=", False),
+                ],
+                order="date_end desc",
+            )
+            for warranty in found:
+                by_pair.setdefault((warranty.product_id, warranty.partner_id), warranty)
+        lines = self.env["aftersales.agreement.line"]
+        dates = [r[3] for r in requests if r[3]]
+        if (partners or lots) and (products or lots) and dates:
+            lines = lines.search(
+                [
+                    "|",
+                    ("partner_id", "in", partners.commercial_partner_id.ids),
+                    ("lot_id", "in", lots.ids),
+                    ("state", "=", "active"),
+                    ("date_start", "<=", max(dates)),
+                    ("date_end", ">=", min(dates)),
+                    "|",
+                    ("lot_id", "in", lots.ids),
+                    ("product_id", "in", (products | lots.product_id).ids),
+                ]
+            )
+        return {"by_lot": by_lot, "by_pair": by_pair, "lines": lines}
+
+    @api.model
+    def _find_warranty(self, lot=None, product=None, partner=None, cache=None):
         """The unit's warranty: by serial, else the customer's latest one of
         that product (units without a serial). Archived warranties still
         cover (archiving only hides them); void ones do not."""
         Warranty = self.env["aftersales.warranty"].with_context(active_test=False)
+        if cache is not None:
+            if lot:
+                return cache["by_lot"].get(lot, Warranty)
+            if product and partner:
+                key = (product, partner.commercial_partner_id)
+                return cache["by_pair"].get(key, Warranty)
+            return Warranty
         if lot:
             return Warranty.search([("lot_id", "=", lot.id), ("void", "=", False)], limit=1)
         if product and partner:
@@ -76,9 +126,24 @@ class AftersalesCoverage(models.AbstractModel):
         return Warranty
 
     @api.model
-    def _find_agreement_lines(self, on_date, lot=None, product=None, partner=None):
+    def _find_agreement_lines(self, on_date, lot=None, product=None, partner=None, cache=None):
         """Lines of active agreements of the customer covering the unit on that
         date. Without a known customer, only lines naming the serial itself."""
+        if cache is not None:
+            return cache["lines"].filtered(
+                lambda line: (
+                    line.partner_id == partner.commercial_partner_id
+                    if partner
+                    else bool(lot) and line.lot_id == lot
+                )
+                and line.state == "active"
+                and line.date_start <= on_date <= line.date_end
+                and (
+                    (line.lot_id == lot or (not line.lot_id and line.product_id == lot.product_id))
+                    if lot
+                    else (bool(product) and not line.lot_id and line.product_id == product)
+                )
+            )
         customer = []
         if partner:
             customer = [("partner_id", "=", partner.commercial_partner_id.id)]
@@ -118,6 +183,7 @@ class AftersalesCoverage(models.AbstractModel):
         component=None,
         on_date=None,
         fault_cause="unknown",
+        cache=None,
     ):
         """Decide the service category of a repair.
 
@@ -127,6 +193,7 @@ class AftersalesCoverage(models.AbstractModel):
         :param component: product.product of the repaired component, if any
         :param on_date: date of the fault (default: today)
         :param fault_cause: a key of FAULT_CAUSES
+        :param cache: facts of `_prefetch` (to decide for many units at once)
         :return: dict with category, source, reason (text), provisional and
             the records that grant it (warranty, component line, agreement line)
         """
@@ -135,9 +202,9 @@ class AftersalesCoverage(models.AbstractModel):
         lot = lot or self.env["stock.lot"]
         product = product or lot.product_id
         on_date = on_date or fields.Date.context_today(self)
-        warranty = self._find_warranty(lot, product, partner)
+        warranty = self._find_warranty(lot, product, partner, cache)
         partner = partner or warranty.partner_id
-        lines = self._find_agreement_lines(on_date, lot, product, partner)
+        lines = self._find_agreement_lines(on_date, lot, product, partner, cache)
 
         # The governing documents may set other periods (R7): an active
         # agreement line with an override replaces the product's period.

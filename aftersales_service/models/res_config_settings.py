@@ -2,6 +2,19 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 REMINDER_XMLID = "aftersales_service.aftersales_agreement_automation_expiry"
+SLA_WARNING_XMLID = "aftersales_service.aftersales_ticket_automation_sla_warning"
+
+
+def sla_warning_domain(minutes):
+    """Open tickets whose next deadline falls within the warning window."""
+    now = "datetime.datetime.now()"
+    fmt = "'%Y-%m-%d %H:%M:%S'"
+    return (
+        "[('stage_kind', 'in', ('new', 'progress')), "
+        f"('sla_deadline', '>', {now}.strftime({fmt})), "
+        f"('sla_deadline', '<=', ({now} + datetime.timedelta(minutes={minutes}))"
+        f".strftime({fmt}))]"
+    )
 
 
 class ResConfigSettings(models.TransientModel):
@@ -15,6 +28,43 @@ class ResConfigSettings(models.TransientModel):
         "active agreement ends. It is the editable automation rule "
         "'Agreement: expiry reminder'.",
     )
+
+    aftersales_sla_warning_hours = fields.Float(
+        related="company_id.aftersales_sla_warning_hours", readonly=False
+    )
+    aftersales_recurring_fault_count = fields.Integer(
+        related="company_id.aftersales_recurring_fault_count", readonly=False
+    )
+    aftersales_recurring_fault_days = fields.Integer(
+        related="company_id.aftersales_recurring_fault_days", readonly=False
+    )
+    aftersales_alias_email = fields.Char(
+        string="Repair Requests E-mail", compute="_compute_aftersales_alias_email"
+    )
+
+    @api.depends("company_id")
+    def _compute_aftersales_alias_email(self):
+        alias = self.env.ref("aftersales_service.aftersales_ticket_mail_alias", False)
+        for settings in self:
+            settings.aftersales_alias_email = alias.sudo().display_name if alias else False
+
+    def set_values(self):
+        super().set_values()
+        # The warning activity is the editable automation rule "Ticket: SLA
+        # warning": it fires this long before the next deadline.
+        rule = self.env.ref(SLA_WARNING_XMLID, raise_if_not_found=False)
+        minutes = -round(self.aftersales_sla_warning_hours * 60)
+        if rule and (rule.sudo().trg_date_range, rule.sudo().trg_date_range_type) != (
+            minutes,
+            "minutes",
+        ):
+            rule.sudo().write(
+                {
+                    "trg_date_range": minutes,
+                    "trg_date_range_type": "minutes",
+                    "filter_domain": sla_warning_domain(-minutes),
+                }
+            )
 
     @api.depends("company_id")
     def _compute_aftersales_agreement_reminder_days(self):

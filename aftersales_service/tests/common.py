@@ -45,6 +45,31 @@ class AftersalesCommon(TransactionCase):
         cls.user_portal = user("as_portal", "base.group_portal", name="Paula Portal")
         cls.user_public = cls.env.ref("base.public_user")
 
+        # Working hours of the tests: Mon-Fri 08:00-12:00 and 13:00-17:00 in
+        # Brussels (it has both daylight-saving changes), on the companies.
+        cls.calendar = cls.env["resource.calendar"].create(
+            {
+                "name": "After-Sales Test Hours",
+                "tz": "Europe/Brussels",
+                "company_id": cls.company.id,
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": f"{day} {period}",
+                            "dayofweek": str(day),
+                            "hour_from": start,
+                            "hour_to": end,
+                            "day_period": period,
+                        }
+                    )
+                    for day in range(5)
+                    for start, end, period in ((8, 12, "morning"), (13, 17, "afternoon"))
+                ],
+            }
+        )
+        cls.company.resource_calendar_id = cls.calendar
+        cls.company.partner_id.tz = "Europe/Brussels"
+
     # ------------------------------------------------------------------
     # Factories
     # ------------------------------------------------------------------
@@ -123,3 +148,21 @@ class AftersalesCommon(TransactionCase):
         if date_done:
             picking.date_done = date_done
         return picking
+
+    @classmethod
+    def _create_policy(cls, **vals):
+        vals = {
+            "name": "Standard",
+            "response_hours": 2,
+            "onsite_hours": 8,
+            "resolution_hours": 16,
+            **vals,
+        }
+        return cls.env["aftersales.sla.policy"].create(vals)
+
+    @classmethod
+    def _create_ticket(cls, **vals):
+        if "partner_id" not in vals and not vals.get("contact_name"):
+            vals["partner_id"] = cls._create_customer().id
+        vals = {"title": "No cooling", "channel": "phone", **vals}
+        return cls.env["aftersales.ticket"].create(vals)

@@ -6,3 +6,4 @@ without a database.
 
 from . import periods
 from . import coverage
+from . import sla

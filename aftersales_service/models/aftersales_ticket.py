@@ -1,0 +1,989 @@
+import re
+from collections import defaultdict
+from datetime import timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, email_normalize
+from odoo.tools.mail import email_split_and_format
+from odoo.tools.mail import parse_contact_from_email
+
+from .aftersales_sla_policy import TICKET_PRIORITIES
+from .aftersales_ticket_stage import STAGE_KINDS
+from .common import FAULT_CAUSES, SERVICE_CATEGORIES, check_date_values, internal, is_internal
+
+CHANNELS = [
+    ("phone", "Phone"),
+    ("letter", "Letter"),
+    ("email", "E-mail"),
+    ("portal", "Portal"),
+    ("walkin", "Walk-in"),
+]
+GROUP_USER = "aftersales_service.aftersales_service_group_user"
+GROUP_MANAGER = "aftersales_service.aftersales_service_group_manager"
+
+# Written only by the module's own actions (triage, on site, close, cancel,
+# reopen, category override), never directly by a client.
+PROTECTED_FIELDS = {
+    "date_triaged",
+    "triaged_by_id",
+    "date_onsite",
+    "date_closed",
+    "close_reason",
+    "category_override",
+    "category_override_reason",
+    "training_proposed",
+}
+# Changes after which the SLA targets of a ticket are looked up again.
+SLA_FIELDS = {
+    "priority",
+    "tag_ids",
+    "lot_id",
+    "product_id",
+    "partner_id",
+    "fault_cause",
+    "category_override",
+    "company_id",
+}
+PHONE_ALLOWED = re.compile(r"^\+?[\d\s().\-/]+(\s*(ext\.?|x|#)\s*\d+)?$", re.IGNORECASE)
+MIN_PHONE_DIGITS = 6
+
+
+class AftersalesTicket(models.Model):
+    """A repair request, from intake to closing (R10, R11, R17)."""
+
+    _name = "aftersales.ticket"
+    _description = "Repair Ticket"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "priority desc, date_received desc, id desc"
+    _check_company_auto = True
+    _primary_email = "partner_email"
+    _mail_post_access = "read"
+    _rec_names_search = ["name", "title", "partner_id.name", "lot_id.name"]
+
+    # --- Identification --------------------------------------------------
+    name = fields.Char(
+        string="Number", required=True, readonly=True, copy=False, default="/", index="trigram"
+    )
+    title = fields.Char(string="Summary", required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    stage_id = fields.Many2one(
+        "aftersales.ticket.stage",
+        string="Stage",
+        tracking=True,
+        index=True,
+        copy=False,
+        ondelete="restrict",
+        group_expand="_read_group_expand_stages",
+        domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
+        default=lambda self: self._default_stage(self.env.company),
+    )
+    stage_kind = fields.Selection(related="stage_id.kind", store=True, index=True)
+    priority = fields.Selection(TICKET_PRIORITIES, default="0", tracking=True, index=True)
+    tag_ids = fields.Many2many("aftersales.ticket.tag", string="Fault Tags")
+    color = fields.Integer()
+    user_id = fields.Many2one(
+        "res.users",
+        string="Supervisor",
+        tracking=True,
+        index=True,
+        check_company=True,
+        domain=lambda self: [("groups_id", "in", self.env.ref(GROUP_MANAGER).id)],
+        help="The responsible supervisor: triages, dispatches, reviews.",
+    )
+    technician_id = fields.Many2one(
+        "res.users",
+        string="Technician",
+        tracking=True,
+        index="btree_not_null",
+        check_company=True,
+        domain=lambda self: [
+            ("groups_id", "in", self.env.ref("aftersales_service.aftersales_service_group_technician").id),
+            ("share", "=", False),
+        ],
+    )
+    skill_ids = fields.Many2many("aftersales.skill", string="Skills Needed")
+
+    # --- Intake (R10) --------------------------------------------------------
+    channel = fields.Selection(CHANNELS, default="phone", required=True, tracking=True)
+    reception_user_id = fields.Many2one(
+        "res.users",
+        string="Received By",
+        default=lambda self: self.env.user,
+        check_company=True,
+        domain="[('share', '=', False)]",
+    )
+    date_received = fields.Datetime(
+        string="Received On", required=True, default=fields.Datetime.now, index=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        tracking=True,
+        index=True,
+        check_company=True,
+        ondelete="restrict",
+        help="Found from the phone number or e-mail while typing; created from "
+        "the contact details given when it does not exist yet.",
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True, string="Customer Entity"
+    )
+    contact_name = fields.Char(string="Contact")
+    partner_phone = fields.Char(string="Phone")
+    partner_email = fields.Char(string="E-mail")
+    address = fields.Text()
+    phone_digits = fields.Char(compute="_compute_phone", store=True, index=True)
+    phone_warning = fields.Boolean(
+        compute="_compute_phone", store=True, help="The phone number does not look valid."
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        string="Product / Model",
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
+        index="btree_not_null",
+    )
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Serial Number",
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
+        index="btree_not_null",
+        domain="[('product_id', '=?', product_id)]",
+    )
+    component_id = fields.Many2one(
+        "product.product",
+        string="Faulty Component",
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
+        help="Set at diagnosis when one component is at fault: it is judged by its own warranty.",
+    )
+    description = fields.Html(string="Problem", sanitize_style=True)
+    symptoms = fields.Text()
+
+    # --- Coverage (R8) ---------------------------------------------------
+    fault_cause = fields.Selection(
+        FAULT_CAUSES, default="unknown", required=True, tracking=True, help="Set at diagnosis."
+    )
+    coverage_category = fields.Selection(
+        SERVICE_CATEGORIES,
+        string="Category by Coverage",
+        compute="_compute_coverage",
+        store=True,
+    )
+    coverage_reason = fields.Char(compute="_compute_coverage", store=True, string="Coverage")
+    coverage_provisional = fields.Boolean(compute="_compute_coverage", store=True)
+    warranty_id = fields.Many2one(
+        "aftersales.warranty", compute="_compute_coverage", store=True, string="Warranty"
+    )
+    agreement_id = fields.Many2one(
+        "aftersales.agreement",
+        compute="_compute_coverage",
+        store=True,
+        string="Covering Agreement",
+        index="btree_not_null",
+    )
+    warranty_state = fields.Selection(related="warranty_id.state", string="Warranty Status")
+    category_override = fields.Selection(
+        SERVICE_CATEGORIES, string="Category Set By", tracking=True, readonly=True, copy=False
+    )
+    category_override_reason = fields.Text(
+        string="Reason of the Category", tracking=True, readonly=True, copy=False
+    )
+    service_category = fields.Selection(
+        SERVICE_CATEGORIES,
+        string="Category",
+        compute="_compute_service_category",
+        store=True,
+        tracking=True,
+        index=True,
+    )
+
+    # --- Progress --------------------------------------------------------
+    date_triaged = fields.Datetime(string="Triaged On", readonly=True, copy=False)
+    triaged_by_id = fields.Many2one("res.users", string="Triaged By", readonly=True, copy=False)
+    date_onsite = fields.Datetime(string="On Site On", readonly=True, copy=False, tracking=True)
+    date_closed = fields.Datetime(string="Closed On", readonly=True, copy=False, index=True)
+    close_reason = fields.Text(
+        string="Closing Note", readonly=True, copy=False, tracking=True,
+        help="The resolution, or why the ticket was cancelled.",
+    )
+    training_proposed = fields.Boolean(readonly=True, copy=False)
+
+    # --- SLA (R17) ---------------------------------------------------------
+    sla_ids = fields.One2many("aftersales.ticket.sla", "ticket_id", string="SLA Targets")
+    sla_deadline = fields.Datetime(
+        string="Next Deadline",
+        compute="_compute_sla_deadline",
+        store=True,
+        index=True,
+        help="The earliest deadline among the running SLA targets.",
+    )
+    sla_status = fields.Selection(
+        selection=[
+            ("on_track", "On Track"),
+            ("at_risk", "At Risk"),
+            ("reached", "Reached"),
+            ("breached", "Breached"),
+        ],
+        compute="_compute_sla_status",
+        search="_search_sla_status",
+        string="SLA Status",
+    )
+    sla_paused = fields.Boolean(related="stage_id.pause_sla", string="Clock Paused")
+
+    _sql_constraints = [
+        ("name_company_unique", "UNIQUE(name, company_id)", "Ticket numbers are unique."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Defaults and group expansion
+    # ------------------------------------------------------------------
+    @api.model
+    def _default_stage(self, company, kind="new"):
+        return self.env["aftersales.ticket.stage"].search(
+            [("kind", "=", kind), "|", ("company_id", "=", False), ("company_id", "=", company.id)],
+            limit=1,
+        )
+
+    @api.model
+    def _read_group_expand_stages(self, stages, domain):
+        return stages.search(
+            ["|", ("company_id", "=", False), ("company_id", "in", self.env.companies.ids)]
+        )
+
+    # ------------------------------------------------------------------
+    # Computes and searches
+    # ------------------------------------------------------------------
+    @api.depends("partner_phone")
+    def _compute_phone(self):
+        for ticket in self:
+            phone = (ticket.partner_phone or "").strip()
+            digits = re.sub(r"\D", "", phone)
+            ticket.phone_digits = digits or False
+            ticket.phone_warning = bool(phone) and (
+                not PHONE_ALLOWED.match(phone) or len(digits) < MIN_PHONE_DIGITS
+            )
+
+    def _on_date(self):
+        """The date of the fault on the company's calendar."""
+        self.ensure_one()
+        tz = pytz.timezone(self.company_id.partner_id.tz or "UTC")
+        received = self.date_received or fields.Datetime.now()
+        return pytz.utc.localize(received).astimezone(tz).date()
+
+    @api.depends("lot_id", "product_id", "partner_id", "component_id", "fault_cause", "date_received")
+    def _compute_coverage(self):
+        Coverage = self.env["aftersales.coverage"]
+        todo = self.filtered(lambda t: t.partner_id and (t.lot_id or t.product_id))
+        requests = [(t.lot_id, t.product_id, t.partner_id, t._on_date()) for t in todo]
+        cache = Coverage._prefetch(requests) if requests else None
+        for ticket in self:
+            if ticket not in todo:
+                ticket.coverage_category = "paid" if ticket.partner_id else False
+                ticket.coverage_reason = False
+                ticket.coverage_provisional = False
+                ticket.warranty_id = False
+                ticket.agreement_id = False
+                continue
+            decision = Coverage._decide(
+                lot=ticket.lot_id,
+                product=ticket.product_id,
+                partner=ticket.partner_id,
+                component=ticket.component_id,
+                on_date=ticket._on_date(),
+                fault_cause=ticket.fault_cause,
+                cache=cache,
+            )
+            ticket.coverage_category = decision["category"]
+            ticket.coverage_reason = decision["reason"]
+            ticket.coverage_provisional = decision["provisional"]
+            ticket.warranty_id = decision["warranty"]
+            ticket.agreement_id = decision["agreement"]
+
+    @api.depends("coverage_category", "category_override")
+    def _compute_service_category(self):
+        for ticket in self:
+            ticket.service_category = ticket.category_override or ticket.coverage_category
+
+    @api.depends("sla_ids.deadline", "sla_ids.state")
+    def _compute_sla_deadline(self):
+        for ticket in self:
+            deadlines = [
+                line.deadline
+                for line in ticket.sla_ids
+                if line.state == "running" and line.deadline
+            ]
+            ticket.sla_deadline = min(deadlines) if deadlines else False
+
+    def _compute_sla_status(self):
+        order = ["breached", "at_risk", "on_track", "reached"]
+        for ticket in self:
+            statuses = {line.status for line in ticket.sla_ids if line.status}
+            ticket.sla_status = next((s for s in order if s in statuses), False)
+
+    def _search_sla_status(self, operator, value):
+        """Tickets with at least one target in that status; "on track" and
+        "reached" also require no worse target."""
+        if operator not in ("=", "in"):
+            return NotImplemented
+        Sla = self.env["aftersales.ticket.sla"]
+        values = [value] if operator == "=" else list(value)
+        domain = []
+        for v in values:
+            part = [("sla_ids", "any", Sla._status_domain(v))]
+            worse = {"on_track": ["breached", "at_risk"], "reached": ["breached", "at_risk", "on_track"]}
+            for w in worse.get(v, []):
+                part = ["&", *part, "!", ("sla_ids", "any", Sla._status_domain(w))]
+            domain = ["|", *domain, *part] if domain else part
+        return domain or [(0, "=", 1)]
+
+    # ------------------------------------------------------------------
+    # Constraints and onchanges
+    # ------------------------------------------------------------------
+    def _raise_no_partner(self):
+        raise ValidationError(
+            self.env._(
+                "A ticket needs a customer: choose one, or give a name, "
+                "phone or e-mail to create it."
+            )
+        )
+
+    @api.constrains("lot_id", "product_id", "component_id")
+    def _check_unit(self):
+        for ticket in self:
+            if ticket.lot_id and ticket.product_id and ticket.lot_id.product_id != ticket.product_id:
+                raise ValidationError(
+                    self.env._(
+                        "Serial %(lot)s is a %(product)s, not a %(other)s.",
+                        lot=ticket.lot_id.name,
+                        product=ticket.lot_id.product_id.display_name,
+                        other=ticket.product_id.display_name,
+                    )
+                )
+
+    @api.onchange("lot_id")
+    def _onchange_lot_id(self):
+        if self.lot_id:
+            self.product_id = self.lot_id.product_id
+            customer = self.lot_id.aftersales_warranty_id.partner_id
+            if not self.partner_id and customer:
+                self.partner_id = customer
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id(self):
+        partner = self.partner_id
+        if not partner:
+            return
+        if not self.contact_name and partner.parent_id:
+            self.contact_name = partner.name
+        self.partner_phone = self.partner_phone or partner.phone or partner.mobile
+        self.partner_email = self.partner_email or partner.email
+        if not self.address:
+            self.address = partner._display_address(without_company=True).strip()
+
+    @api.onchange("partner_phone", "partner_email")
+    def _onchange_contact_lookup(self):
+        """Find the customer from what the caller gives (R10)."""
+        if self.partner_id:
+            return None
+        found = self._find_partners(self.partner_email, self.partner_phone, self.company_id)
+        if not found:
+            return None
+        self.partner_id = found[0]
+        self._onchange_partner_id()
+        if len(found) > 1:
+            return {
+                "warning": {
+                    "title": self.env._("Several customers match"),
+                    "message": self.env._(
+                        "Also matching: %(names)s. Check the customer.",
+                        names=", ".join(found[1:6].mapped("display_name")),
+                    ),
+                }
+            }
+        return None
+
+    # ------------------------------------------------------------------
+    # Customer lookup and contact details
+    # ------------------------------------------------------------------
+    @api.model
+    def _find_partners(self, email=None, phone=None, company=None):
+        """Partners matching an e-mail (normalised) or a phone number (by
+        its digits, ignoring formatting), best first."""
+        Partner = self.env["res.partner"]
+        company_domain = [("company_id", "in", [False, (company or self.env.company).id])]
+        normalized = email_normalize(email or "")
+        if normalized:
+            found = Partner.search([("email_normalized", "=", normalized), *company_domain])
+            if found:
+                return found
+        digits = re.sub(r"\D", "", phone or "")
+        if len(digits) >= MIN_PHONE_DIGITS:
+            # The last 8 digits identify a line whatever the national or
+            # international prefix the caller used.
+            suffix = digits[-8:]
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM res_partner WHERE active AND ("
+                    "regexp_replace(COALESCE(phone, ''), '\\D', '', 'g') LIKE %s "
+                    "OR regexp_replace(COALESCE(mobile, ''), '\\D', '', 'g') LIKE %s) "
+                    "ORDER BY is_company DESC, id LIMIT 20",
+                    f"%{suffix}",
+                    f"%{suffix}",
+                )
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            if ids:
+                return Partner.browse(ids).filtered_domain(company_domain)
+        return Partner
+
+    @api.model
+    def _normalize_contact_vals(self, vals):
+        if vals.get("partner_email"):
+            normalized = email_normalize(vals["partner_email"])
+            if not normalized:
+                raise ValidationError(
+                    self.env._("“%(email)s” is not a valid e-mail address.", email=vals["partner_email"])
+                )
+            vals["partner_email"] = normalized
+        if vals.get("partner_phone"):
+            vals["partner_phone"] = " ".join(vals["partner_phone"].split())
+        return vals
+
+    @api.model
+    def _prepare_partner_vals(self, vals):
+        """A new customer from the contact details of an intake."""
+        name = vals.get("contact_name") or vals.get("partner_email") or vals.get("partner_phone")
+        address = ", ".join(line.strip() for line in (vals.get("address") or "").splitlines() if line.strip())
+        return {
+            "name": name,
+            "email": vals.get("partner_email") or False,
+            "phone": vals.get("partner_phone") or False,
+            "street": address or False,
+            "company_id": vals.get("company_id") or False,
+        }
+
+    @api.model
+    def _ensure_partners(self, vals_list):
+        """Customers for the intakes that name none: an existing one matching
+        the e-mail or phone, else a new one from what was given."""
+        missing = [
+            vals
+            for vals in vals_list
+            if not vals.get("partner_id")
+            and (vals.get("contact_name") or vals.get("partner_email") or vals.get("partner_phone"))
+        ]
+        new = []
+        for vals in missing:
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            found = self._find_partners(vals.get("partner_email"), vals.get("partner_phone"), company)
+            if found:
+                vals["partner_id"] = found[0].id
+            else:
+                new.append(vals)
+        if new:
+            partners = self.env["res.partner"].create([self._prepare_partner_vals(v) for v in new])
+            for vals, partner in zip(new, partners, strict=True):
+                vals["partner_id"] = partner.id
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model
+    def _assign_numbers(self, vals_list):
+        """Numbers from the ticket sequence, fetched in one query for a whole
+        batch when the sequence allows it (R8)."""
+        todo = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        by_company = defaultdict(list)
+        for vals in todo:
+            by_company[vals.get("company_id") or self.env.company.id].append(vals)
+        for company_id, company_vals in by_company.items():
+            Sequence = self.env["ir.sequence"].with_company(company_id)
+            sequence = Sequence.search(
+                [("code", "=", "aftersales.ticket"), ("company_id", "in", [company_id, False])],
+                order="company_id",
+                limit=1,
+            )
+            if not sequence:
+                raise UserError(self.env._("The ticket sequence is missing."))
+            if sequence.implementation == "standard" and not sequence.use_date_range:
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT nextval(%s) FROM generate_series(1, %s)",
+                        f"ir_sequence_{sequence.id:03d}",
+                        len(company_vals),
+                    )
+                )
+                numbers = [row[0] for row in self.env.cr.fetchall()]
+                for vals, number in zip(company_vals, numbers, strict=True):
+                    vals["name"] = sequence.get_next_char(number)
+            else:
+                for vals in company_vals:
+                    vals["name"] = sequence._next()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [dict(vals) for vals in vals_list]
+        default_stages = {}
+        for vals in vals_list:
+            if PROTECTED_FIELDS & set(vals) and not is_internal(self):
+                self._raise_protected(PROTECTED_FIELDS & set(vals))
+            check_date_values(self, vals)
+            self._normalize_contact_vals(vals)
+            if "stage_id" not in vals:
+                company_id = vals.get("company_id") or self.env.company.id
+                if company_id not in default_stages:
+                    default_stages[company_id] = self._default_stage(
+                        self.env["res.company"].browse(company_id)
+                    ).id
+                vals["stage_id"] = default_stages[company_id]
+        stage_ids = {vals["stage_id"] for vals in vals_list if vals.get("stage_id")}
+        closing = self.env["aftersales.ticket.stage"].browse(stage_ids).filtered(
+            lambda s: s.kind in ("closed", "cancelled")
+        )
+        if closing and not is_internal(self):
+            raise UserError(self.env._("A ticket cannot be created closed or cancelled."))
+        self._ensure_partners(vals_list)
+        if any(not vals.get("partner_id") for vals in vals_list):
+            self._raise_no_partner()
+        self._assign_numbers(vals_list)
+        tickets = super().create(vals_list)
+        tickets._sla_apply(fields.Datetime.now(), new=True)
+        tickets._check_recurring_faults()
+        return tickets
+
+    def write(self, vals):
+        check_date_values(self, vals)
+        vals = self._normalize_contact_vals(dict(vals))
+        if not is_internal(self) and PROTECTED_FIELDS & set(vals):
+            self._raise_protected(PROTECTED_FIELDS & set(vals))
+        if "partner_id" in vals and not vals["partner_id"]:
+            self._raise_no_partner()
+        now = fields.Datetime.now()
+        moves = {}
+        if "stage_id" in vals:
+            stage = self.env["aftersales.ticket.stage"].browse(vals["stage_id"])
+            self._check_stage_move(stage)
+            moves = {ticket: ticket.stage_id for ticket in self if ticket.stage_id != stage}
+        result = super().write(vals)
+        if moves:
+            self._sla_stage_moved(moves, now)
+        if SLA_FIELDS & set(vals):
+            self._sla_apply(now)
+        if {"tag_ids", "partner_id"} & set(vals):
+            self._check_recurring_faults()
+        return result
+
+    def _check_stage_move(self, stage):
+        """Tickets enter and leave Closed/Cancelled only through their
+        buttons (which ask for the reason); leaving New is the triage of a
+        supervisor (R11)."""
+        if is_internal(self):
+            return
+        ending = ("closed", "cancelled")
+        for ticket in self:
+            if ticket.stage_id == stage:
+                continue
+            if stage.kind in ending or ticket.stage_kind in ending:
+                raise UserError(
+                    self.env._(
+                        "Ticket %(name)s: use the Close, Cancel or Reopen buttons, "
+                        "which record the reason.",
+                        name=ticket.name,
+                    )
+                )
+            if ticket.stage_kind == "new" and not self.env.user.has_group(GROUP_MANAGER):
+                raise AccessError(
+                    self.env._("Only a supervisor triages a new ticket (%(name)s).", name=ticket.name)
+                )
+            if stage.company_id and stage.company_id != ticket.company_id:
+                raise UserError(
+                    self.env._(
+                        "Stage %(stage)s belongs to another company.", stage=stage.display_name
+                    )
+                )
+
+    def _raise_protected(self, names):
+        raise UserError(
+            self.env._(
+                "%(fields)s of a ticket change only through its buttons "
+                "(Triage, On Site, Close, Cancel, Reopen, Set Category).",
+                fields=", ".join(sorted(self._fields[n]._description_string(self.env) for n in names)),
+            )
+        )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_history(self):
+        """Tickets are records the customer relies on: only a cancelled
+        ticket may be deleted (R7); the others are archived."""
+        if self.filtered(lambda t: t.stage_kind != "cancelled"):
+            raise UserError(
+                self.env._("Only cancelled tickets can be deleted; archive the others.")
+            )
+
+    # ------------------------------------------------------------------
+    # Mail
+    # ------------------------------------------------------------------
+    def _mail_get_partner_fields(self, introspect_fields=False):
+        return ["partner_id"]
+
+    def _track_template(self, changes):
+        res = super()._track_template(changes)
+        ticket = self[0]
+        if "stage_id" in changes and ticket.stage_id.mail_template_id and ticket.partner_id.email:
+            res["stage_id"] = (
+                ticket.stage_id.mail_template_id,
+                {
+                    "auto_delete_keep_log": False,
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
+                    "email_layout_xmlid": "mail.mail_notification_light",
+                },
+            )
+        return res
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A ticket from an e-mail sent to the alias: the customer is the
+        sender's partner, found by address, else created from it."""
+        email_from = msg_dict.get("email_from") or ""
+        name, email = parse_contact_from_email(email_from)
+        values = {
+            "name": "/",
+            "title": msg_dict.get("subject") or self.env._("No subject"),
+            "channel": "email",
+            "description": msg_dict.get("body"),
+            "partner_email": email_normalize(email) or False,
+            "contact_name": name or False,
+        }
+        author = self.env["res.partner"].browse(msg_dict.get("author_id") or [])
+        if author.exists() and not author.user_ids.filtered(lambda u: not u.share):
+            values["partner_id"] = author.id
+        values.update(custom_values or {})
+        return super().message_new(msg_dict, custom_values=values)
+
+    def _message_get_suggested_recipients(self):
+        recipients = super()._message_get_suggested_recipients()
+        if not self.partner_id and self.partner_email:
+            formatted = email_split_and_format(self.partner_email)
+            if formatted:
+                self._message_add_suggested_recipient(
+                    recipients, email=formatted[0], reason=self.env._("Customer E-mail")
+                )
+        return recipients
+
+    # ------------------------------------------------------------------
+    # SLA
+    # ------------------------------------------------------------------
+    def _sla_targets(self, policy):
+        """{target: (hours, calendar)} of the ticket: the policy's, each
+        replaced by the covering agreement's own commitment when it sets one."""
+        self.ensure_one()
+        agreement = self.agreement_id
+        calendar = (
+            agreement.calendar_id or policy.calendar_id or self.company_id.resource_calendar_id
+        )
+        targets = {}
+        for target in ("response", "onsite", "resolution"):
+            hours = agreement[f"{target}_hours"] or policy[f"{target}_hours"]
+            if hours:
+                targets[target] = (hours, calendar, policy)
+        return targets
+
+    def _sla_apply(self, now, new=False):
+        """Look up the SLA policy of each open ticket and bring its targets in
+        line: new targets start, changed ones are re-planned keeping the
+        working time consumed, dropped ones stop. One policy search and one
+        interval fetch per calendar for the whole batch."""
+        tickets = self.filtered(lambda t: t.stage_kind not in ("closed", "cancelled"))
+        if not tickets:
+            return
+        Sla = self.env["aftersales.ticket.sla"].sudo()
+        policies = self.env["aftersales.sla.policy"].sudo().search(
+            [("company_id", "in", tickets.company_id.ids)]
+        )
+        to_create, to_start, to_cancel = [], Sla, Sla
+        for ticket in tickets:
+            policy = policies._select_for(ticket)
+            targets = ticket._sla_targets(policy)
+            existing = {line.target: line for line in ticket.sla_ids.sudo()}
+            paused = ticket.stage_id.pause_sla
+            for target, (hours, calendar, target_policy) in targets.items():
+                line = existing.get(target)
+                if not line:
+                    to_create.append(
+                        {
+                            "ticket_id": ticket.id,
+                            "target": target,
+                            "policy_id": target_policy.id,
+                            "calendar_id": calendar.id,
+                            "hours": hours,
+                            "state": "paused" if paused else "running",
+                            "clock_start": False if paused else (ticket.date_received if new else now),
+                        }
+                    )
+                elif line.state in ("running", "paused") and (
+                    line.hours != hours
+                    or line.calendar_id != calendar
+                    or line.policy_id != target_policy
+                ):
+                    if line.state == "running":
+                        line._consume(now)
+                        to_start |= line
+                    line.write(
+                        {"hours": hours, "calendar_id": calendar.id, "policy_id": target_policy.id}
+                    )
+            for target, line in existing.items():
+                if target not in targets and line.state in ("running", "paused"):
+                    to_cancel |= line
+        if to_create:
+            created = Sla.create(to_create)
+            created._plan_deadlines()
+        to_start._start(now)
+        to_cancel._cancel()
+
+    def _sla_stage_moved(self, moves, now):
+        """Pause or resume the clocks when tickets enter or leave a "clock
+        paused" stage; leaving New reaches the response target."""
+        pause, resume = self.browse(), self.browse()
+        for ticket, old_stage in moves.items():
+            if ticket.stage_id.pause_sla and not old_stage.pause_sla:
+                pause |= ticket
+            elif old_stage.pause_sla and not ticket.stage_id.pause_sla:
+                resume |= ticket
+        pause.sla_ids.sudo()._pause(now)
+        resume.sla_ids.sudo().filtered(lambda line: line.state == "paused")._start(now)
+        triaged = self.browse(
+            [t.id for t, old in moves.items() if old.kind == "new" and t.stage_kind == "progress"]
+        )
+        if triaged:
+            untriaged = triaged.filtered(lambda t: not t.date_triaged)
+            internal(untriaged).write({"date_triaged": now, "triaged_by_id": self.env.user.id})
+            triaged.sla_ids.sudo().filtered(lambda line: line.target == "response")._reach(now)
+
+    def _sla_escalation_user(self, lines):
+        self.ensure_one()
+        return lines.policy_id.escalation_user_id[:1] or self.user_id
+
+    # ------------------------------------------------------------------
+    # Recurring faults
+    # ------------------------------------------------------------------
+    def _check_recurring_faults(self, now=None):
+        """The same fault tag at the same customer N times within M days
+        (Settings) proposes operator training, once per customer and tag
+        and window."""
+        tickets = self.filtered(lambda t: t.tag_ids and t.commercial_partner_id)
+        if not tickets:
+            return
+        now = now or fields.Datetime.now()
+        for company in tickets.company_id:
+            count, days = company.aftersales_recurring_fault_count, company.aftersales_recurring_fault_days
+            if count < 2 or days < 1:
+                continue
+            mine = tickets.filtered(lambda t, c=company: t.company_id == c)
+            since = now - timedelta(days=days)
+            domain = [
+                ("company_id", "=", company.id),
+                ("commercial_partner_id", "in", mine.commercial_partner_id.ids),
+                ("tag_ids", "in", mine.tag_ids.ids),
+                ("date_received", ">=", since),
+            ]
+            counts = self._read_group(domain, ["commercial_partner_id", "tag_ids"], ["__count"])
+            proposed = {
+                (partner, tag)
+                for partner, tag, _count in self._read_group(
+                    [*domain, ("training_proposed", "=", True)],
+                    ["commercial_partner_id", "tag_ids"],
+                    ["__count"],
+                )
+            }
+            for partner, tag, n in counts:
+                if n < count or (partner, tag) in proposed:
+                    continue
+                ticket = max(
+                    mine.filtered(lambda t, p=partner, g=tag: t.commercial_partner_id == p and g in t.tag_ids),
+                    key=lambda t: (t.date_received, t.id),
+                    default=None,
+                )
+                if ticket:
+                    ticket._propose_training(tag, n, days)
+
+    def _propose_training(self, tag, count, days):
+        self.ensure_one()
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=(self.user_id or self.env.user).id,
+            summary=self.env._("Propose operator training"),
+            note=self.env._(
+                "“%(tag)s” was reported %(count)s times in %(days)s days at %(customer)s: "
+                "propose operator training.",
+                tag=tag.name,
+                count=count,
+                days=days,
+                customer=self.commercial_partner_id.display_name,
+            ),
+        )
+        internal(self).training_proposed = True
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def _check_group(self, xmlid, action):
+        if not self.env.user.has_group(xmlid):
+            raise AccessError(
+                self.env._("You are not allowed to %(action)s tickets.", action=action)
+            )
+
+    def _check_kind(self, kinds, action):
+        wrong = self.filtered(lambda t: t.stage_kind not in kinds)
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Ticket %(name)s cannot be %(action)s in stage %(stage)s.",
+                    name=wrong[0].name,
+                    action=action,
+                    stage=wrong[0].stage_id.display_name,
+                )
+            )
+
+    def _stage_of_kind(self, kind):
+        self.ensure_one()
+        stage = self._default_stage(self.company_id, kind)
+        if not stage:
+            raise UserError(
+                self.env._("No stage of kind “%(kind)s” is configured.", kind=dict(STAGE_KINDS)[kind])
+            )
+        return stage
+
+    def action_triage(self):
+        """The supervisor has assessed the fault (R11): the ticket goes to
+        work, and the response target is reached."""
+        self._check_group(GROUP_MANAGER, self.env._("triage"))
+        self._check_kind(("new",), self.env._("triaged"))
+        for ticket in self:
+            internal(ticket).write({"stage_id": ticket._stage_of_kind("progress").id})
+        return True
+
+    def action_mark_onsite(self, now=None):
+        """The technician is on site: the on-site target is reached (the
+        dispatch reports it when it exists)."""
+        self._check_group(GROUP_USER, self.env._("record arrivals on"))
+        self._check_kind(("new", "progress"), self.env._("marked on site"))
+        now = now or fields.Datetime.now()
+        todo = self.filtered(lambda t: not t.date_onsite)
+        internal(todo).write({"date_onsite": now})
+        todo.sla_ids.sudo().filtered(lambda line: line.target == "onsite")._reach(now)
+        return True
+
+    def action_open_close_wizard(self):
+        return self._open_close_wizard("close")
+
+    def action_open_cancel_wizard(self):
+        return self._open_close_wizard("cancel")
+
+    def _open_close_wizard(self, mode):
+        self._check_group(GROUP_USER, self.env._("close or cancel"))
+        self._check_kind(("new", "progress"), self.env._("closed or cancelled"))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Close Ticket") if mode == "close" else self.env._("Cancel Ticket"),
+            "res_model": "aftersales.ticket.close",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ticket_ids": self.ids, "default_mode": mode},
+        }
+
+    def _action_close(self, reason, now=None):
+        self._check_group(GROUP_USER, self.env._("close"))
+        self._check_kind(("new", "progress"), self.env._("closed"))
+        now = now or fields.Datetime.now()
+        for ticket in self:
+            internal(ticket).write(
+                {
+                    "stage_id": ticket._stage_of_kind("closed").id,
+                    "date_closed": now,
+                    "close_reason": reason,
+                }
+            )
+        lines = self.sla_ids.sudo()
+        lines.filtered(lambda line: line.target in ("response", "resolution"))._reach(now)
+        lines.filtered(lambda line: line.target == "onsite")._cancel()
+
+    def _action_cancel(self, reason, now=None):
+        self._check_group(GROUP_USER, self.env._("cancel"))
+        self._check_kind(("new", "progress"), self.env._("cancelled"))
+        now = now or fields.Datetime.now()
+        for ticket in self:
+            internal(ticket).write(
+                {
+                    "stage_id": ticket._stage_of_kind("cancelled").id,
+                    "date_closed": now,
+                    "close_reason": reason,
+                }
+            )
+        self.sla_ids.sudo()._cancel()
+
+    def action_reopen(self, now=None):
+        self._check_group(GROUP_USER, self.env._("reopen"))
+        self._check_kind(("closed", "cancelled"), self.env._("reopened"))
+        now = now or fields.Datetime.now()
+        for ticket in self:
+            kind = "progress" if ticket.date_triaged else "new"
+            internal(ticket).write(
+                {"stage_id": ticket._stage_of_kind(kind).id, "date_closed": False}
+            )
+            ticket.message_post(body=self.env._("Ticket reopened."))
+        lines = self.sla_ids.sudo()
+        lines.filtered(lambda line: line.target == "resolution")._reopen(now)
+        lines.filtered(lambda line: line.state == "cancelled")._start(now)
+        return True
+
+    def action_open_category_wizard(self):
+        self.ensure_one()
+        self._check_group(GROUP_MANAGER, self.env._("set the category of"))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Set Category"),
+            "res_model": "aftersales.ticket.category",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ticket_id": self.id},
+        }
+
+    def _action_set_category(self, category, reason):
+        """Manager override of the category, with its reason (R8)."""
+        self._check_group(GROUP_MANAGER, self.env._("set the category of"))
+        if category and not (reason or "").strip():
+            raise UserError(self.env._("Give the reason for setting the category by hand."))
+        internal(self).write(
+            {
+                "category_override": category or False,
+                "category_override_reason": (reason or "").strip() or False,
+            }
+        )
+
+    def action_check_coverage(self):
+        """Open Check Coverage prefilled with the ticket's unit."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Check Coverage"),
+            "res_model": "aftersales.coverage.check",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_lot_id": self.lot_id.id,
+                "default_product_id": self.product_id.id,
+                "default_partner_id": self.partner_id.id,
+                "default_fault_cause": self.fault_cause,
+            },
+        }
