@@ -65,7 +65,11 @@ class AftersalesCoverage(models.AbstractModel):
         products = self.env["product.product"].union(*(r[1] for r in requests if r[1]))
         by_lot, by_pair = {}, {}
         if lots:
-            for warranty in Warranty.search([("lot_id", "in", lots.ids), ("void", "=", False)]):
+            found = Warranty.search_fetch(
+                [("lot_id", "in", lots.ids), ("void", "=", False)],
+                ["lot_id", "product_id", "partner_id", "date_start", "date_end", "name"],
+            )
+            for warranty in found:
                 by_lot.setdefault(warranty.lot_id, warranty)
         if pairs:
             found = Warranty.search(
@@ -132,16 +136,21 @@ class AftersalesCoverage(models.AbstractModel):
         if cache is not None:
             return cache["lines"].filtered(
                 lambda line: (
-                    line.partner_id == partner.commercial_partner_id
-                    if partner
-                    else bool(lot) and line.lot_id == lot
-                )
-                and line.state == "active"
-                and line.date_start <= on_date <= line.date_end
-                and (
-                    (line.lot_id == lot or (not line.lot_id and line.product_id == lot.product_id))
-                    if lot
-                    else (bool(product) and not line.lot_id and line.product_id == product)
+                    (
+                        line.partner_id == partner.commercial_partner_id
+                        if partner
+                        else bool(lot) and line.lot_id == lot
+                    )
+                    and line.state == "active"
+                    and line.date_start <= on_date <= line.date_end
+                    and (
+                        (
+                            line.lot_id == lot
+                            or (not line.lot_id and line.product_id == lot.product_id)
+                        )
+                        if lot
+                        else (bool(product) and not line.lot_id and line.product_id == product)
+                    )
                 )
             )
         customer = []

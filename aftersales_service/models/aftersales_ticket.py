@@ -7,8 +7,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize
-from odoo.tools.mail import email_split_and_format
-from odoo.tools.mail import parse_contact_from_email
+from odoo.tools.mail import email_split_and_format, parse_contact_from_email
 
 from .aftersales_sla_policy import TICKET_PRIORITIES
 from .aftersales_ticket_stage import STAGE_KINDS
@@ -21,6 +20,7 @@ CHANNELS = [
     ("portal", "Portal"),
     ("walkin", "Walk-in"),
 ]
+TECHNICIAN_GROUP = "aftersales_service.aftersales_service_group_technician"
 GROUP_USER = "aftersales_service.aftersales_service_group_user"
 GROUP_MANAGER = "aftersales_service.aftersales_service_group_manager"
 
@@ -80,6 +80,7 @@ class AftersalesTicket(models.Model):
         copy=False,
         ondelete="restrict",
         group_expand="_read_group_expand_stages",
+        check_company=True,
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
         default=lambda self: self._default_stage(self.env.company),
     )
@@ -103,7 +104,7 @@ class AftersalesTicket(models.Model):
         index="btree_not_null",
         check_company=True,
         domain=lambda self: [
-            ("groups_id", "in", self.env.ref("aftersales_service.aftersales_service_group_technician").id),
+            ("groups_id", "in", self.env.ref(TECHNICIAN_GROUP).id),
             ("share", "=", False),
         ],
     )
@@ -138,9 +139,12 @@ class AftersalesTicket(models.Model):
     partner_phone = fields.Char(string="Phone")
     partner_email = fields.Char(string="E-mail")
     address = fields.Text()
-    phone_digits = fields.Char(compute="_compute_phone", store=True, index=True)
+    phone_digits = fields.Char(compute="_compute_phone", store=True, index=True, precompute=True)
     phone_warning = fields.Boolean(
-        compute="_compute_phone", store=True, help="The phone number does not look valid."
+        compute="_compute_phone",
+        store=True,
+        precompute=True,
+        help="The phone number does not look valid.",
     )
     product_id = fields.Many2one(
         "product.product",
@@ -202,7 +206,7 @@ class AftersalesTicket(models.Model):
     service_category = fields.Selection(
         SERVICE_CATEGORIES,
         string="Category",
-        compute="_compute_service_category",
+        compute="_compute_coverage",
         store=True,
         tracking=True,
         index=True,
@@ -214,7 +218,10 @@ class AftersalesTicket(models.Model):
     date_onsite = fields.Datetime(string="On Site On", readonly=True, copy=False, tracking=True)
     date_closed = fields.Datetime(string="Closed On", readonly=True, copy=False, index=True)
     close_reason = fields.Text(
-        string="Closing Note", readonly=True, copy=False, tracking=True,
+        string="Closing Note",
+        readonly=True,
+        copy=False,
+        tracking=True,
         help="The resolution, or why the ticket was cancelled.",
     )
     training_proposed = fields.Boolean(readonly=True, copy=False)
@@ -250,8 +257,9 @@ class AftersalesTicket(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _default_stage(self, company, kind="new"):
-        return self.env["aftersales.ticket.stage"].search(
+        return self.env["aftersales.ticket.stage"].search_fetch(
             [("kind", "=", kind), "|", ("company_id", "=", False), ("company_id", "=", company.id)],
+            ["kind", "pause_sla", "company_id", "mail_template_id"],
             limit=1,
         )
 
@@ -281,8 +289,18 @@ class AftersalesTicket(models.Model):
         received = self.date_received or fields.Datetime.now()
         return pytz.utc.localize(received).astimezone(tz).date()
 
-    @api.depends("lot_id", "product_id", "partner_id", "component_id", "fault_cause", "date_received")
+    @api.depends(
+        "lot_id",
+        "product_id",
+        "partner_id",
+        "component_id",
+        "fault_cause",
+        "date_received",
+        "category_override",
+    )
     def _compute_coverage(self):
+        """The coverage decision, and the category: the manager's override,
+        else the decision's (R8)."""
         Coverage = self.env["aftersales.coverage"]
         todo = self.filtered(lambda t: t.partner_id and (t.lot_id or t.product_id))
         requests = [(t.lot_id, t.product_id, t.partner_id, t._on_date()) for t in todo]
@@ -294,6 +312,7 @@ class AftersalesTicket(models.Model):
                 ticket.coverage_provisional = False
                 ticket.warranty_id = False
                 ticket.agreement_id = False
+                ticket.service_category = ticket.category_override or ticket.coverage_category
                 continue
             decision = Coverage._decide(
                 lot=ticket.lot_id,
@@ -309,11 +328,7 @@ class AftersalesTicket(models.Model):
             ticket.coverage_provisional = decision["provisional"]
             ticket.warranty_id = decision["warranty"]
             ticket.agreement_id = decision["agreement"]
-
-    @api.depends("coverage_category", "category_override")
-    def _compute_service_category(self):
-        for ticket in self:
-            ticket.service_category = ticket.category_override or ticket.coverage_category
+            ticket.service_category = ticket.category_override or decision["category"]
 
     @api.depends("sla_ids.deadline", "sla_ids.state")
     def _compute_sla_deadline(self):
@@ -341,7 +356,10 @@ class AftersalesTicket(models.Model):
         domain = []
         for v in values:
             part = [("sla_ids", "any", Sla._status_domain(v))]
-            worse = {"on_track": ["breached", "at_risk"], "reached": ["breached", "at_risk", "on_track"]}
+            worse = {
+                "on_track": ["breached", "at_risk"],
+                "reached": ["breached", "at_risk", "on_track"],
+            }
             for w in worse.get(v, []):
                 part = ["&", *part, "!", ("sla_ids", "any", Sla._status_domain(w))]
             domain = ["|", *domain, *part] if domain else part
@@ -361,7 +379,11 @@ class AftersalesTicket(models.Model):
     @api.constrains("lot_id", "product_id", "component_id")
     def _check_unit(self):
         for ticket in self:
-            if ticket.lot_id and ticket.product_id and ticket.lot_id.product_id != ticket.product_id:
+            if (
+                ticket.lot_id
+                and ticket.product_id
+                and ticket.lot_id.product_id != ticket.product_id
+            ):
                 raise ValidationError(
                     self.env._(
                         "Serial %(lot)s is a %(product)s, not a %(other)s.",
@@ -453,7 +475,9 @@ class AftersalesTicket(models.Model):
             normalized = email_normalize(vals["partner_email"])
             if not normalized:
                 raise ValidationError(
-                    self.env._("“%(email)s” is not a valid e-mail address.", email=vals["partner_email"])
+                    self.env._(
+                        "“%(email)s” is not a valid e-mail address.", email=vals["partner_email"]
+                    )
                 )
             vals["partner_email"] = normalized
         if vals.get("partner_phone"):
@@ -464,7 +488,9 @@ class AftersalesTicket(models.Model):
     def _prepare_partner_vals(self, vals):
         """A new customer from the contact details of an intake."""
         name = vals.get("contact_name") or vals.get("partner_email") or vals.get("partner_phone")
-        address = ", ".join(line.strip() for line in (vals.get("address") or "").splitlines() if line.strip())
+        address = ", ".join(
+            line.strip() for line in (vals.get("address") or "").splitlines() if line.strip()
+        )
         return {
             "name": name,
             "email": vals.get("partner_email") or False,
@@ -486,7 +512,9 @@ class AftersalesTicket(models.Model):
         new = []
         for vals in missing:
             company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-            found = self._find_partners(vals.get("partner_email"), vals.get("partner_phone"), company)
+            found = self._find_partners(
+                vals.get("partner_email"), vals.get("partner_phone"), company
+            )
             if found:
                 vals["partner_id"] = found[0].id
             else:
@@ -509,8 +537,9 @@ class AftersalesTicket(models.Model):
             by_company[vals.get("company_id") or self.env.company.id].append(vals)
         for company_id, company_vals in by_company.items():
             Sequence = self.env["ir.sequence"].with_company(company_id)
-            sequence = Sequence.search(
+            sequence = Sequence.search_fetch(
                 [("code", "=", "aftersales.ticket"), ("company_id", "in", [company_id, False])],
+                ["implementation", "use_date_range", "prefix", "suffix", "padding"],
                 order="company_id",
                 limit=1,
             )
@@ -540,25 +569,29 @@ class AftersalesTicket(models.Model):
                 self._raise_protected(PROTECTED_FIELDS & set(vals))
             check_date_values(self, vals)
             self._normalize_contact_vals(vals)
-            if "stage_id" not in vals:
+            if not vals.get("stage_id"):
                 company_id = vals.get("company_id") or self.env.company.id
                 if company_id not in default_stages:
                     default_stages[company_id] = self._default_stage(
                         self.env["res.company"].browse(company_id)
                     ).id
                 vals["stage_id"] = default_stages[company_id]
-        stage_ids = {vals["stage_id"] for vals in vals_list if vals.get("stage_id")}
-        closing = self.env["aftersales.ticket.stage"].browse(stage_ids).filtered(
-            lambda s: s.kind in ("closed", "cancelled")
-        )
-        if closing and not is_internal(self):
-            raise UserError(self.env._("A ticket cannot be created closed or cancelled."))
+        self._check_create_stages(vals_list)
         self._ensure_partners(vals_list)
         if any(not vals.get("partner_id") for vals in vals_list):
             self._raise_no_partner()
         self._assign_numbers(vals_list)
         tickets = super().create(vals_list)
-        tickets._sla_apply(fields.Datetime.now(), new=True)
+        now = fields.Datetime.now()
+        tickets._sla_apply(now, new=True)
+        # Created past New (by a supervisor): that is its triage.
+        triaged = tickets.filtered(lambda t: t.stage_kind == "progress")
+        if triaged:
+            internal(triaged).write({"date_triaged": now, "triaged_by_id": self.env.user.id})
+            triaged.sla_ids.sudo().filtered(lambda line: line.target == "response")._reach(now)
+        # Computed now, so that it is written with the other computed values
+        # in one UPDATE rather than in a later one.
+        tickets.mapped("sla_deadline")
         tickets._check_recurring_faults()
         return tickets
 
@@ -584,6 +617,22 @@ class AftersalesTicket(models.Model):
             self._check_recurring_faults()
         return result
 
+    @api.model
+    def _check_create_stages(self, vals_list):
+        """A ticket starts in New; only a supervisor may create one already
+        triaged, and nobody one closed or cancelled."""
+        if is_internal(self):
+            return
+        stages = self.env["aftersales.ticket.stage"].browse(
+            {vals["stage_id"] for vals in vals_list}
+        )
+        if stages.filtered(lambda s: s.kind in ("closed", "cancelled")):
+            raise UserError(self.env._("A ticket cannot be created closed or cancelled."))
+        if stages.filtered(lambda s: s.kind == "progress") and not self.env.user.has_group(
+            GROUP_MANAGER
+        ):
+            raise AccessError(self.env._("Only a supervisor triages a new ticket."))
+
     def _check_stage_move(self, stage):
         """Tickets enter and leave Closed/Cancelled only through their
         buttons (which ask for the reason); leaving New is the triage of a
@@ -604,7 +653,9 @@ class AftersalesTicket(models.Model):
                 )
             if ticket.stage_kind == "new" and not self.env.user.has_group(GROUP_MANAGER):
                 raise AccessError(
-                    self.env._("Only a supervisor triages a new ticket (%(name)s).", name=ticket.name)
+                    self.env._(
+                        "Only a supervisor triages a new ticket (%(name)s).", name=ticket.name
+                    )
                 )
             if stage.company_id and stage.company_id != ticket.company_id:
                 raise UserError(
@@ -618,7 +669,9 @@ class AftersalesTicket(models.Model):
             self.env._(
                 "%(fields)s of a ticket change only through its buttons "
                 "(Triage, On Site, Close, Cancel, Reopen, Set Category).",
-                fields=", ".join(sorted(self._fields[n]._description_string(self.env) for n in names)),
+                fields=", ".join(
+                    sorted(self._fields[n]._description_string(self.env) for n in names)
+                ),
             )
         )
 
@@ -708,8 +761,23 @@ class AftersalesTicket(models.Model):
         if not tickets:
             return
         Sla = self.env["aftersales.ticket.sla"].sudo()
-        policies = self.env["aftersales.sla.policy"].sudo().search(
-            [("company_id", "in", tickets.company_id.ids)]
+        policies = (
+            self.env["aftersales.sla.policy"]
+            .sudo()
+            .search_fetch(
+                [("company_id", "in", tickets.company_id.ids)],
+                [
+                    "company_id",
+                    "agreement_id",
+                    "priority",
+                    "service_category",
+                    "calendar_id",
+                    "response_hours",
+                    "onsite_hours",
+                    "resolution_hours",
+                    "sequence",
+                ],
+            )
         )
         to_create, to_start, to_cancel = [], Sla, Sla
         for ticket in tickets:
@@ -728,7 +796,9 @@ class AftersalesTicket(models.Model):
                             "calendar_id": calendar.id,
                             "hours": hours,
                             "state": "paused" if paused else "running",
-                            "clock_start": False if paused else (ticket.date_received if new else now),
+                            "clock_start": False
+                            if paused
+                            else (ticket.date_received if new else now),
                         }
                     )
                 elif line.state in ("running", "paused") and (
@@ -786,7 +856,10 @@ class AftersalesTicket(models.Model):
             return
         now = now or fields.Datetime.now()
         for company in tickets.company_id:
-            count, days = company.aftersales_recurring_fault_count, company.aftersales_recurring_fault_days
+            count, days = (
+                company.aftersales_recurring_fault_count,
+                company.aftersales_recurring_fault_days,
+            )
             if count < 2 or days < 1:
                 continue
             mine = tickets.filtered(lambda t, c=company: t.company_id == c)
@@ -797,7 +870,15 @@ class AftersalesTicket(models.Model):
                 ("tag_ids", "in", mine.tag_ids.ids),
                 ("date_received", ">=", since),
             ]
-            counts = self._read_group(domain, ["commercial_partner_id", "tag_ids"], ["__count"])
+            counts = [
+                group
+                for group in self._read_group(
+                    domain, ["commercial_partner_id", "tag_ids"], ["__count"]
+                )
+                if group[2] >= count
+            ]
+            if not counts:
+                continue
             proposed = {
                 (partner, tag)
                 for partner, tag, _count in self._read_group(
@@ -807,10 +888,12 @@ class AftersalesTicket(models.Model):
                 )
             }
             for partner, tag, n in counts:
-                if n < count or (partner, tag) in proposed:
+                if (partner, tag) in proposed:
                     continue
                 ticket = max(
-                    mine.filtered(lambda t, p=partner, g=tag: t.commercial_partner_id == p and g in t.tag_ids),
+                    mine.filtered(
+                        lambda t, p=partner, g=tag: t.commercial_partner_id == p and g in t.tag_ids
+                    ),
                     key=lambda t: (t.date_received, t.id),
                     default=None,
                 )
@@ -860,7 +943,9 @@ class AftersalesTicket(models.Model):
         stage = self._default_stage(self.company_id, kind)
         if not stage:
             raise UserError(
-                self.env._("No stage of kind “%(kind)s” is configured.", kind=dict(STAGE_KINDS)[kind])
+                self.env._(
+                    "No stage of kind “%(kind)s” is configured.", kind=dict(STAGE_KINDS)[kind]
+                )
             )
         return stage
 
@@ -875,12 +960,17 @@ class AftersalesTicket(models.Model):
 
     def action_mark_onsite(self, now=None):
         """The technician is on site: the on-site target is reached (the
-        dispatch reports it when it exists)."""
-        self._check_group(GROUP_USER, self.env._("record arrivals on"))
+        dispatch reports it when it exists). Service users record it for
+        any ticket, technicians for their own."""
+        if not self.env.user.has_group(GROUP_USER):
+            self._check_group(TECHNICIAN_GROUP, self.env._("record arrivals on"))
+            if self.filtered(lambda t: t.technician_id != self.env.user):
+                raise AccessError(self.env._("You record arrivals on your own tickets only."))
         self._check_kind(("new", "progress"), self.env._("marked on site"))
         now = now or fields.Datetime.now()
         todo = self.filtered(lambda t: not t.date_onsite)
-        internal(todo).write({"date_onsite": now})
+        # Technicians have no write access to tickets: this one field only.
+        internal(todo.sudo()).write({"date_onsite": now})
         todo.sla_ids.sudo().filtered(lambda line: line.target == "onsite")._reach(now)
         return True
 

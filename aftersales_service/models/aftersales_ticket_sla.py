@@ -2,7 +2,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from odoo import Command, api, fields, models
 from odoo.tools import SQL
@@ -58,7 +58,9 @@ class AftersalesTicketSla(models.Model):
     ticket_id = fields.Many2one(
         "aftersales.ticket", required=True, ondelete="cascade", index=True, readonly=True
     )
-    company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="ticket_id.company_id", store=True, index=True, precompute=True
+    )
     target = fields.Selection(SLA_TARGETS, required=True, readonly=True)
     policy_id = fields.Many2one("aftersales.sla.policy", readonly=True, ondelete="set null")
     calendar_id = fields.Many2one("resource.calendar", string="Working Hours", readonly=True)
@@ -82,6 +84,7 @@ class AftersalesTicketSla(models.Model):
         string="Compliance (%)",
         compute="_compute_compliance",
         store=True,
+        precompute=True,
         aggregator="avg",
         help="100 when reached in time, else 0. The compliance report averages it over "
         "the decided targets (reached, or late).",
@@ -91,12 +94,14 @@ class AftersalesTicketSla(models.Model):
     )
 
     # --- For reporting (stored copies of the ticket's values) ----------------
-    partner_id = fields.Many2one(related="ticket_id.partner_id", store=True, string="Customer")
-    priority = fields.Selection(related="ticket_id.priority", store=True)
-    service_category = fields.Selection(
-        related="ticket_id.service_category", store=True, string="Category"
+    partner_id = fields.Many2one(
+        related="ticket_id.partner_id", store=True, string="Customer", precompute=True
     )
-    date_received = fields.Datetime(related="ticket_id.date_received", store=True)
+    priority = fields.Selection(related="ticket_id.priority", store=True, precompute=True)
+    service_category = fields.Selection(
+        related="ticket_id.service_category", store=True, string="Category", precompute=True
+    )
+    date_received = fields.Datetime(related="ticket_id.date_received", store=True, precompute=True)
 
     _sql_constraints = [
         ("target_unique", "UNIQUE(ticket_id, target)", "A ticket has each SLA target once."),
@@ -185,7 +190,9 @@ class AftersalesTicketSla(models.Model):
         if operator == "in":
             domain = []
             for v in value:
-                domain = ["|", *domain, *self._status_domain(v)] if domain else self._status_domain(v)
+                domain = (
+                    ["|", *domain, *self._status_domain(v)] if domain else self._status_domain(v)
+                )
             return domain or [(0, "=", 1)]
         return NotImplemented
 
@@ -249,11 +256,17 @@ class AftersalesTicketSla(models.Model):
     def _schedule_escalation(self, deadlines):
         """Wake the escalation job at each future deadline (R1-R5: no job
         scans the tickets to find breaches)."""
-        cron = self.env.ref("aftersales_service.aftersales_ticket_sla_cron_escalate", False)
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "aftersales_service.aftersales_ticket_sla_cron_escalate", raise_if_not_found=False
+        )
         now = fields.Datetime.now()
         at_list = sorted(d for d in deadlines if d > now)
-        if cron and at_list:
-            cron.sudo()._trigger_list(at_list)
+        if cron_id and at_list:
+            # What ir.cron._trigger_list() does for future instants, without
+            # reading the job first (one insert per batch of tickets).
+            self.env["ir.cron.trigger"].sudo().create(
+                [{"cron_id": cron_id, "call_at": at} for at in at_list]
+            )
 
     def _start(self, now):
         """Start or resume the clock of `self` at `now`."""
@@ -284,7 +297,9 @@ class AftersalesTicketSla(models.Model):
     def _reach(self, now):
         """Mark the open lines of `self` reached at `now`."""
         open_lines = self.filtered(lambda line: line.state in ("running", "paused"))
-        late = open_lines.filtered(lambda line: line.late or (line.deadline and now > line.deadline))
+        late = open_lines.filtered(
+            lambda line: line.late or (line.deadline and now > line.deadline)
+        )
         late.write({"state": "reached", "reached_on": now, "late": True})
         (open_lines - late).write({"state": "reached", "reached_on": now})
 
@@ -293,9 +308,7 @@ class AftersalesTicketSla(models.Model):
         they were reached."""
         reached = self.filtered(lambda line: line.state == "reached")
         for line in reached:
-            line.write(
-                {"state": "running", "clock_start": line.reached_on, "reached_on": False}
-            )
+            line.write({"state": "running", "clock_start": line.reached_on, "reached_on": False})
         reached._consume(now)
         reached._start(now)
 
@@ -322,6 +335,7 @@ class AftersalesTicketSla(models.Model):
         stop_at = time.monotonic() + time_budget
         done = 0
         while True:
+            self.flush_model(["state", "escalated", "deadline"])
             self.env.cr.execute(
                 SQL(
                     "SELECT id FROM aftersales_ticket_sla "

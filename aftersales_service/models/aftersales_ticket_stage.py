@@ -55,8 +55,10 @@ class AftersalesTicketStage(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
-        if self.env["aftersales.ticket"].with_context(active_test=False).search_count(
-            [("stage_id", "in", self.ids)], limit=1
+        if (
+            self.env["aftersales.ticket"]
+            .with_context(active_test=False)
+            .search_count([("stage_id", "in", self.ids)], limit=1)
         ):
             raise UserError(
                 self.env._("A stage that holds tickets cannot be deleted: archive it instead.")

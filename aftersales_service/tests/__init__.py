@@ -9,3 +9,6 @@ from . import test_rpc
 from . import test_ui
 from . import test_warranty
 from . import test_ticket
+from . import test_sla
+from . import test_ticket_security
+from . import test_ticket_performance

@@ -151,8 +151,10 @@ class AftersalesCommon(TransactionCase):
 
     @classmethod
     def _create_policy(cls, **vals):
+        # Sequence 1: before any policy of the database (demo data included).
         vals = {
             "name": "Standard",
+            "sequence": 1,
             "response_hours": 2,
             "onsite_hours": 8,
             "resolution_hours": 16,

@@ -23,7 +23,8 @@ class TestInstall(AftersalesCommon):
         user = self.env.ref("aftersales_service.aftersales_service_group_user")
         manager = self.env.ref("aftersales_service.aftersales_service_group_manager")
         self.assertEqual(manager.implied_ids, user)
-        self.assertEqual(user.implied_ids, technician)
+        # Reception creates the customers of new callers (R10).
+        self.assertEqual(user.implied_ids, technician | self.env.ref("base.group_partner_manager"))
         self.assertIn(self.env.ref("base.group_user"), technician.implied_ids)
         self.assertEqual(technician.category_id, user.category_id)
         self.assertEqual(manager.category_id, user.category_id)
@@ -44,21 +45,31 @@ class TestInstall(AftersalesCommon):
             for x in (
                 "aftersales_menu_root",
                 "aftersales_menu_operations",
+                "aftersales_ticket_menu",
                 "aftersales_agreement_menu",
                 "aftersales_warranty_menu",
                 "aftersales_coverage_check_menu",
             )
         }
-        settings = operations | {
-            MENU_PREFIX + "aftersales_menu_config",
-            MENU_PREFIX + "aftersales_menu_config_settings",
+        supervision = operations | {
+            MENU_PREFIX + x
+            for x in (
+                "aftersales_menu_reporting",
+                "aftersales_ticket_menu_analysis",
+                "aftersales_ticket_sla_menu_report",
+                "aftersales_menu_config",
+                "aftersales_sla_policy_menu",
+                "aftersales_ticket_stage_menu",
+                "aftersales_ticket_tag_menu",
+                "aftersales_skill_menu",
+            )
         }
-        # role -> the module's menus it sees (Reporting stays hidden until a
-        # later feature fills it; Settings need the Settings right).
+        settings = supervision | {MENU_PREFIX + "aftersales_menu_config_settings"}
+        # role -> the module's menus it sees (Settings need the Settings right).
         expected = {
             self.user_technician: operations,
             self.user_service: operations,
-            self.user_manager: operations,
+            self.user_manager: supervision,
             self.user_internal: set(),
             self.user_admin: settings,
         }

@@ -3,6 +3,8 @@ the form, the category override, the life cycle, recurring faults."""
 
 from datetime import date, timedelta
 
+import psycopg2
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged, users
@@ -308,7 +310,9 @@ class TestTicketLifeCycle(AftersalesCommon):
 
         ticket.with_user(self.user_service).action_mark_onsite()
         self.assertTrue(ticket.date_onsite)
-        self.assertEqual(ticket.sla_ids.filtered(lambda l: l.target == "onsite").state, "reached")
+        self.assertEqual(
+            ticket.sla_ids.filtered(lambda line: line.target == "onsite").state, "reached"
+        )
 
         # Close needs the wizard and its reason.
         action = ticket.with_user(self.user_service).action_open_close_wizard()
@@ -326,7 +330,7 @@ class TestTicketLifeCycle(AftersalesCommon):
         ticket.with_user(self.user_service).action_reopen()
         self.assertEqual(ticket.stage_kind, "progress")
         self.assertFalse(ticket.date_closed)
-        resolution = ticket.sla_ids.filtered(lambda l: l.target == "resolution")
+        resolution = ticket.sla_ids.filtered(lambda line: line.target == "resolution")
         self.assertEqual(resolution.state, "running")
         self.assertTrue(resolution.deadline)
         self.assertEqual(response.state, "reached")
@@ -336,7 +340,7 @@ class TestTicketLifeCycle(AftersalesCommon):
         # Cancel: every open target stops.
         ticket.with_user(self.user_service)._action_cancel("Duplicate of another ticket")
         self.assertEqual(ticket.stage_kind, "cancelled")
-        self.assertFalse(ticket.sla_ids.filtered(lambda l: l.state in ("running", "paused")))
+        self.assertFalse(ticket.sla_ids.filtered(lambda line: line.state in ("running", "paused")))
 
     def test_closing_needs_a_reason(self):
         ticket = self._create_ticket()
@@ -371,7 +375,11 @@ class TestTicketLifeCycle(AftersalesCommon):
 
     def test_partner_with_ticket_not_deleted(self):
         ticket = self._create_ticket()
-        with self.assertRaises(Exception), mute_logger("odoo.sql_db"), self.cr.savepoint():
+        with (
+            self.assertRaises(psycopg2.IntegrityError),
+            mute_logger("odoo.sql_db"),
+            self.cr.savepoint(),
+        ):
             ticket.partner_id.unlink()
         self.assertTrue(ticket.partner_id.exists())
 
@@ -421,4 +429,3 @@ class TestRecurringFaults(AftersalesCommon):
         self._create_ticket(partner_id=other.id, tag_ids=[Command.set(self.tag.ids)])
         self._create_ticket(partner_id=self.customer.id)
         self.assertFalse(self._training_activities())
-

@@ -1,6 +1,7 @@
 import unittest
 
 import odoo
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 
@@ -30,6 +31,37 @@ class TestUiDesktop(AftersalesTourCase):
 
     def test_open_app(self):
         self._start_tour("/odoo", "aftersales_service_open_app", login="admin")
+
+    def test_phone_intake(self):
+        customer = self.env["res.partner"].create(
+            {"name": "Tour Customer", "is_company": True, "phone": "+886 3 5712 0468"}
+        )
+        product = self.env["product.product"].create(
+            {
+                "name": "Tour Chiller",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "aftersales_warranty_duration": 12,
+            }
+        )
+        lot = self.env["stock.lot"].create({"name": "TOUR-SN-1", "product_id": product.id})
+        self.env["aftersales.warranty"].create(
+            {
+                "partner_id": customer.id,
+                "product_id": product.id,
+                "lot_id": lot.id,
+                "date_delivery": fields.Date.today(),
+            }
+        )
+        self._start_tour(
+            "/odoo/action-aftersales_service.aftersales_ticket_action",
+            "aftersales_service_phone_intake",
+            login="admin",
+        )
+        ticket = self.env["aftersales.ticket"].search([("title", "=", "Not cooling")])
+        self.assertEqual(ticket.partner_id, customer)
+        self.assertEqual(ticket.service_category, "free")
 
 
 @tagged("post_install", "-at_install")
