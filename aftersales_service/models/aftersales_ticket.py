@@ -954,8 +954,9 @@ class AftersalesTicket(models.Model):
         work, and the response target is reached."""
         self._check_group(GROUP_MANAGER, self.env._("triage"))
         self._check_kind(("new",), self.env._("triaged"))
-        for ticket in self:
-            internal(ticket).write({"stage_id": ticket._stage_of_kind("progress").id})
+        for company in self.company_id:
+            tickets = self.filtered(lambda t, c=company: t.company_id == c)
+            internal(tickets).write({"stage_id": tickets[0]._stage_of_kind("progress").id})
         return True
 
     def action_mark_onsite(self, now=None):
@@ -996,10 +997,11 @@ class AftersalesTicket(models.Model):
         self._check_group(GROUP_USER, self.env._("close"))
         self._check_kind(("new", "progress"), self.env._("closed"))
         now = now or fields.Datetime.now()
-        for ticket in self:
-            internal(ticket).write(
+        for company in self.company_id:
+            tickets = self.filtered(lambda t, c=company: t.company_id == c)
+            internal(tickets).write(
                 {
-                    "stage_id": ticket._stage_of_kind("closed").id,
+                    "stage_id": tickets[0]._stage_of_kind("closed").id,
                     "date_closed": now,
                     "close_reason": reason,
                 }
@@ -1012,10 +1014,11 @@ class AftersalesTicket(models.Model):
         self._check_group(GROUP_USER, self.env._("cancel"))
         self._check_kind(("new", "progress"), self.env._("cancelled"))
         now = now or fields.Datetime.now()
-        for ticket in self:
-            internal(ticket).write(
+        for company in self.company_id:
+            tickets = self.filtered(lambda t, c=company: t.company_id == c)
+            internal(tickets).write(
                 {
-                    "stage_id": ticket._stage_of_kind("cancelled").id,
+                    "stage_id": tickets[0]._stage_of_kind("cancelled").id,
                     "date_closed": now,
                     "close_reason": reason,
                 }

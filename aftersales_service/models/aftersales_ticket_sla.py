@@ -295,21 +295,22 @@ class AftersalesTicketSla(models.Model):
         running.write({"state": "paused", "clock_start": False, "deadline": False})
 
     def _reach(self, now):
-        """Mark the open lines of `self` reached at `now`."""
+        """Mark the open lines of `self` reached at `now`, keeping the working
+        time they consumed (a reopened ticket continues from there)."""
         open_lines = self.filtered(lambda line: line.state in ("running", "paused"))
+        open_lines._consume(now)
         late = open_lines.filtered(
             lambda line: line.late or (line.deadline and now > line.deadline)
         )
-        late.write({"state": "reached", "reached_on": now, "late": True})
-        (open_lines - late).write({"state": "reached", "reached_on": now})
+        values = {"state": "reached", "reached_on": now, "clock_start": False}
+        late.write({**values, "late": True})
+        (open_lines - late).write(values)
 
     def _reopen(self, now):
-        """Restart reached lines at `now`, keeping the time consumed until
-        they were reached."""
+        """Restart reached lines at `now` with the working time they had
+        consumed when they were reached."""
         reached = self.filtered(lambda line: line.state == "reached")
-        for line in reached:
-            line.write({"state": "running", "clock_start": line.reached_on, "reached_on": False})
-        reached._consume(now)
+        reached.write({"reached_on": False})
         reached._start(now)
 
     def _cancel(self):
@@ -360,36 +361,77 @@ class AftersalesTicketSla(models.Model):
 
     def _escalate(self):
         """Activity and e-mail to the escalation user of each breached
-        ticket, then the marker (all in one transaction)."""
+        ticket, then the marker (all in one transaction). Each user gets one
+        e-mail per run listing their breached tickets (one ticket, usually,
+        since the job is woken at each deadline)."""
         activity_type = self.env.ref("mail.mail_activity_data_todo")
-        template = self.env.ref(
-            "aftersales_service.aftersales_ticket_mail_template_sla_breach", False
-        )
         labels = dict(self._fields["target"]._description_selection(self.env))
+        model_id = self.env["ir.model"]._get_id("aftersales.ticket")
         by_ticket = defaultdict(lambda: self.browse())
         for line in self:
             by_ticket[line.ticket_id] |= line
         activities = []
+        by_user = defaultdict(lambda: self.env["aftersales.ticket"])
         for ticket, lines in by_ticket.items():
             user = ticket._sla_escalation_user(lines)
+            if not user:
+                continue
             targets = ", ".join(labels[line.target] for line in lines)
-            if user:
-                activities.append(
-                    {
-                        "res_model_id": self.env["ir.model"]._get_id("aftersales.ticket"),
-                        "res_id": ticket.id,
-                        "activity_type_id": activity_type.id,
-                        "user_id": user.id,
-                        "summary": self.env._("SLA breached: %(targets)s", targets=targets),
-                        "date_deadline": fields.Date.context_today(ticket),
-                    }
-                )
-            if template and user.partner_id.email:
-                # Queued, not sent here: a retried transaction sends nothing twice (R6).
-                template.send_mail(
-                    ticket.id,
-                    email_values={"recipient_ids": [Command.set(user.partner_id.ids)]},
-                )
+            activities.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": ticket.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": user.id,
+                    "summary": self.env._("SLA breached: %(targets)s", targets=targets),
+                    "date_deadline": fields.Date.context_today(ticket),
+                }
+            )
+            if user.partner_id.email:
+                by_user[user] |= ticket
         if activities:
-            self.env["mail.activity"].sudo().create(activities)
+            # No "activity assigned" notice: the breach e-mail below says it.
+            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+                activities
+            )
+        if by_user:
+            self.env["mail.mail"].sudo().create(
+                [
+                    self._prepare_breach_mail_vals(user, tickets, self)
+                    for user, tickets in by_user.items()
+                ]
+            )
         self.write({"escalated": True, "late": True})
+
+    @api.model
+    def _prepare_breach_mail_vals(self, user, tickets, lines):
+        """The breach e-mail to `user` about `tickets` (queued, not sent
+        here: a retried transaction sends nothing twice, R6). Its body is the
+        QWeb view aftersales_service.mail_sla_breach, rendered once."""
+        company = tickets.company_id[:1]
+        env = self.with_context(lang=user.lang, tz=company.partner_id.tz or "UTC").env
+        body = env["ir.qweb"]._render(
+            "aftersales_service.mail_sla_breach",
+            {
+                "tickets": tickets.with_env(env),
+                "lines": lines.filtered(lambda line: line.ticket_id in tickets).with_env(env),
+                "user": user,
+                "base_url": tickets[0].get_base_url(),
+            },
+        )
+        if len(tickets) == 1:
+            subject = env._(
+                "SLA breached: %(name)s %(title)s", name=tickets.name, title=tickets.title
+            )
+        else:
+            subject = env._("SLA breached on %(count)s tickets", count=len(tickets))
+        vals = {
+            "subject": subject,
+            "body_html": body,
+            "email_from": company.email_formatted or self.env.user.email_formatted,
+            "recipient_ids": [Command.set(user.partner_id.ids)],
+            "auto_delete": True,
+        }
+        if len(tickets) == 1:
+            vals.update(model="aftersales.ticket", res_id=tickets.id)
+        return vals

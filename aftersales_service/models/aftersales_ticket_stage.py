@@ -39,6 +39,10 @@ class AftersalesTicketStage(models.Model):
         help="Time spent in this stage (waiting for the customer, for parts) "
         "does not count towards the SLA deadlines.",
     )
+    waiting_for = fields.Selection(
+        [("customer", "Customer"), ("parts", "Parts"), ("other", "Other")],
+        help="What tickets in this stage wait for (the Waiting filters of the tickets).",
+    )
     mail_template_id = fields.Many2one(
         "mail.template",
         string="E-mail Template",

@@ -64,6 +64,33 @@ class TestReports(AftersalesCommon):
         for text in (self.warranty.name, "華新大樓管理有限公司", "SN-RPT-1", "壓縮機"):
             self.assertIn(text, html)
 
+    def test_repair_request(self):
+        self._create_policy()
+        ticket = self._create_ticket(
+            partner_id=self.customer.id,
+            lot_id=self.lot.id,
+            title="機房空調不製冷",
+            contact_name="王小明",
+            description="<p>壓縮機啟動後一分鐘內停機</p>",
+            address="台北市信義路五段7號",
+        )
+        html = self._html("aftersales_service.aftersales_ticket_report", ticket)
+        for text in (
+            ticket.name,
+            "機房空調不製冷",
+            "王小明",
+            "壓縮機啟動後一分鐘內停機",
+            "SN-RPT-1",
+        ):
+            self.assertIn(text, html)
+        pdf, kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("aftersales_service.aftersales_ticket_report", ticket.ids)
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+
     def test_pdfs_render(self):
         """Real PDFs through wkhtmltopdf, with CJK text in them."""
         Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
