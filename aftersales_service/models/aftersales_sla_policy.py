@@ -37,7 +37,6 @@ class AftersalesSlaPolicy(models.Model):
     # --- Which tickets ---------------------------------------------------
     agreement_id = fields.Many2one(
         "aftersales.agreement",
-        string="Agreement",
         check_company=True,
         index="btree_not_null",
         help="Only tickets covered by this agreement.",

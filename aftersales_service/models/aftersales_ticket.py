@@ -74,7 +74,6 @@ class AftersalesTicket(models.Model):
     )
     stage_id = fields.Many2one(
         "aftersales.ticket.stage",
-        string="Stage",
         tracking=True,
         index=True,
         copy=False,
@@ -99,7 +98,6 @@ class AftersalesTicket(models.Model):
     )
     technician_id = fields.Many2one(
         "res.users",
-        string="Technician",
         tracking=True,
         index="btree_not_null",
         check_company=True,
@@ -186,9 +184,7 @@ class AftersalesTicket(models.Model):
     )
     coverage_reason = fields.Char(compute="_compute_coverage", store=True, string="Coverage")
     coverage_provisional = fields.Boolean(compute="_compute_coverage", store=True)
-    warranty_id = fields.Many2one(
-        "aftersales.warranty", compute="_compute_coverage", store=True, string="Warranty"
-    )
+    warranty_id = fields.Many2one("aftersales.warranty", compute="_compute_coverage", store=True)
     agreement_id = fields.Many2one(
         "aftersales.agreement",
         compute="_compute_coverage",
@@ -214,7 +210,7 @@ class AftersalesTicket(models.Model):
 
     # --- Progress --------------------------------------------------------
     date_triaged = fields.Datetime(string="Triaged On", readonly=True, copy=False)
-    triaged_by_id = fields.Many2one("res.users", string="Triaged By", readonly=True, copy=False)
+    triaged_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     date_onsite = fields.Datetime(string="On Site On", readonly=True, copy=False, tracking=True)
     date_closed = fields.Datetime(string="Closed On", readonly=True, copy=False, index=True)
     close_reason = fields.Text(

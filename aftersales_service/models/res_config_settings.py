@@ -49,7 +49,7 @@ class ResConfigSettings(models.TransientModel):
             settings.aftersales_alias_email = alias.sudo().display_name if alias else False
 
     def set_values(self):
-        super().set_values()
+        res = super().set_values()
         # The warning activity is the editable automation rule "Ticket: SLA
         # warning": it fires this long before the next deadline.
         rule = self.env.ref(SLA_WARNING_XMLID, raise_if_not_found=False)
@@ -65,6 +65,7 @@ class ResConfigSettings(models.TransientModel):
                     "filter_domain": sla_warning_domain(-minutes),
                 }
             )
+        return res
 
     @api.depends("company_id")
     def _compute_aftersales_agreement_reminder_days(self):
