@@ -134,7 +134,8 @@ class AftersalesTicketSla(models.Model):
 
     @api.model
     def _warning_delta(self, company):
-        return timedelta(hours=company.aftersales_sla_warning_hours)
+        hours = self.env["res.company"]._aftersales_sla_warning_hours().get(company.id) or 0.0
+        return timedelta(hours=hours)
 
     def _compute_status(self):
         now = fields.Datetime.now()

@@ -221,6 +221,11 @@ class TestSlaStatus(AftersalesCommon):
         self.assertEqual(soon.sla_status, "at_risk")
         self.assertNotIn(fresh, self._search("breached"))
         self.assertIn(fresh, self._search("at_risk"))  # 2 h response, 2 h warning
+        # The warning window comes from Settings (cached, refreshed on change).
+        self.company.aftersales_sla_warning_hours = 0.5
+        self.assertNotIn(soon, self._search("at_risk"))
+        self.assertIn(soon, self._search("on_track"))
+        self.company.aftersales_sla_warning_hours = 2
         # Time passes, nothing runs: the search follows the clock.
         with freeze_time(now + timedelta(hours=2, minutes=1)):
             self.assertIn(soon, self._search("breached"))
