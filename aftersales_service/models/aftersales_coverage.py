@@ -76,13 +76,14 @@ class AftersalesCoverage(models.AbstractModel):
                 [
                     ("product_id", "in", [p.id for p, _ in pairs]),
                     ("lot_id", "=", False),
-                    ("partner_id", "in", [p.commercial_partner_id.id for _, p in pairs]),
+                    ("partner_id", "child_of", [p.commercial_partner_id.id for _, p in pairs]),
                     ("void", "=", False),
                 ],
                 order="date_end desc",
             )
             for warranty in found:
-                by_pair.setdefault((warranty.product_id, warranty.partner_id), warranty)
+                key = (warranty.product_id, warranty.partner_id.commercial_partner_id)
+                by_pair.setdefault(key, warranty)
         lines = self.env["aftersales.agreement.line"]
         dates = [r[3] for r in requests if r[3]]
         if (partners or lots) and (products or lots) and dates:

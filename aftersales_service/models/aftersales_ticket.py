@@ -44,6 +44,8 @@ SLA_FIELDS = {
     "product_id",
     "partner_id",
     "fault_cause",
+    "component_id",
+    "date_received",
     "category_override",
     "company_id",
 }
@@ -80,6 +82,7 @@ class AftersalesTicket(models.Model):
         ondelete="restrict",
         group_expand="_read_group_expand_stages",
         check_company=True,
+        required=True,
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
         default=lambda self: self._default_stage(self.env.company),
     )
@@ -561,9 +564,12 @@ class AftersalesTicket(models.Model):
         vals_list = [dict(vals) for vals in vals_list]
         default_stages = {}
         for vals in vals_list:
-            if PROTECTED_FIELDS & set(vals) and not is_internal(self):
-                self._raise_protected(PROTECTED_FIELDS & set(vals))
+            if not is_internal(self):
+                protected = (PROTECTED_FIELDS | self._computed_in(vals)) & set(vals)
+                if protected:
+                    self._raise_protected(protected)
             check_date_values(self, vals)
+            self._check_date_received(vals)
             self._normalize_contact_vals(vals)
             if not vals.get("stage_id"):
                 company_id = vals.get("company_id") or self.env.company.id
@@ -594,13 +600,22 @@ class AftersalesTicket(models.Model):
     def write(self, vals):
         check_date_values(self, vals)
         vals = self._normalize_contact_vals(dict(vals))
-        if not is_internal(self) and PROTECTED_FIELDS & set(vals):
-            self._raise_protected(PROTECTED_FIELDS & set(vals))
+        if not is_internal(self):
+            protected = (PROTECTED_FIELDS | self._computed_in(vals)) & set(vals)
+            if protected:
+                self._raise_protected(protected)
+        self._check_date_received(vals)
         if "partner_id" in vals and not vals["partner_id"]:
             self._raise_no_partner()
+        if vals.get("active") is False and self.filtered(
+            lambda t: t.stage_kind not in ("closed", "cancelled")
+        ):
+            raise UserError(self.env._("Close or cancel a ticket before archiving it."))
         now = fields.Datetime.now()
         moves = {}
         if "stage_id" in vals:
+            if not vals["stage_id"]:
+                raise UserError(self.env._("A ticket is always in a stage."))
             stage = self.env["aftersales.ticket.stage"].browse(vals["stage_id"])
             self._check_stage_move(stage)
             moves = {ticket: ticket.stage_id for ticket in self if ticket.stage_id != stage}
@@ -659,6 +674,22 @@ class AftersalesTicket(models.Model):
                         "Stage %(stage)s belongs to another company.", stage=stage.display_name
                     )
                 )
+
+    def _computed_in(self, vals):
+        """Stored values the module computes (coverage, category, SLA
+        summary, related copies): never written by a client."""
+        return {
+            name
+            for name in vals
+            if (field := self._fields.get(name)) and field.compute and field.readonly
+        }
+
+    def _check_date_received(self, vals):
+        """A reception date in the future would push every deadline out."""
+        if vals.get("date_received"):
+            received = fields.Datetime.to_datetime(vals["date_received"])
+            if received > fields.Datetime.now() + timedelta(minutes=10):
+                raise ValidationError(self.env._("A request cannot be received in the future."))
 
     def _raise_protected(self, names):
         raise UserError(
@@ -775,47 +806,53 @@ class AftersalesTicket(models.Model):
                 ],
             )
         )
-        to_create, to_start, to_cancel = [], Sla, Sla
+        to_create, to_replan, to_restart, to_cancel = [], Sla, Sla, Sla
+        updates = defaultdict(lambda: Sla)
         for ticket in tickets:
             policy = policies._select_for(ticket)
             targets = ticket._sla_targets(policy)
             existing = {line.target: line for line in ticket.sla_ids.sudo()}
             paused = ticket.stage_id.pause_sla
+            done = {"response": ticket.date_triaged, "onsite": ticket.date_onsite}
             for target, (hours, calendar, target_policy) in targets.items():
                 line = existing.get(target)
                 if not line:
-                    to_create.append(
-                        {
-                            "ticket_id": ticket.id,
-                            "target": target,
-                            "policy_id": target_policy.id,
-                            "calendar_id": calendar.id,
-                            "hours": hours,
-                            "state": "paused" if paused else "running",
-                            "clock_start": False
-                            if paused
-                            else (ticket.date_received if new else now),
-                        }
-                    )
-                elif line.state in ("running", "paused") and (
-                    line.hours != hours
-                    or line.calendar_id != calendar
-                    or line.policy_id != target_policy
-                ):
+                    vals = {
+                        "ticket_id": ticket.id,
+                        "target": target,
+                        "policy_id": target_policy.id,
+                        "calendar_id": calendar.id,
+                        "hours": hours,
+                        "state": "paused" if paused else "running",
+                        "clock_start": False if paused else (ticket.date_received if new else now),
+                    }
+                    if done.get(target):
+                        # A milestone already passed (a policy change after
+                        # triage or arrival): nothing is left to promise.
+                        vals.update(state="reached", reached_on=done[target], clock_start=False)
+                    to_create.append(vals)
+                    continue
+                key = (hours, calendar.id, target_policy.id)
+                changed = (line.hours, line.calendar_id.id, line.policy_id.id) != key
+                if line.state == "cancelled" and not done.get(target):
+                    to_restart |= line  # needed again
+                if line.state in ("running", "paused", "cancelled") and changed:
+                    updates[key] |= line
                     if line.state == "running":
-                        line._consume(now)
-                        to_start |= line
-                    line.write(
-                        {"hours": hours, "calendar_id": calendar.id, "policy_id": target_policy.id}
-                    )
+                        to_replan |= line
             for target, line in existing.items():
                 if target not in targets and line.state in ("running", "paused"):
                     to_cancel |= line
+        # The working time of the old terms, once per calendar for the batch.
+        to_replan._mark_overdue(now)
+        to_replan._consume(now)
+        for (hours, calendar_id, policy_id), lines in updates.items():
+            lines.write({"hours": hours, "calendar_id": calendar_id, "policy_id": policy_id})
         if to_create:
             created = Sla.create(to_create)
             created._plan_deadlines()
-        to_start._start(now)
-        to_cancel._cancel()
+        (to_replan | to_restart)._start(now)
+        to_cancel._cancel(now)
 
     def _sla_stage_moved(self, moves, now):
         """Pause or resume the clocks when tickets enter or leave a "clock
@@ -837,8 +874,14 @@ class AftersalesTicket(models.Model):
             triaged.sla_ids.sudo().filtered(lambda line: line.target == "response")._reach(now)
 
     def _sla_escalation_user(self, lines):
+        """Who hears of a breach: the policy's escalation user, else the
+        ticket's supervisor, else the company's default (Settings)."""
         self.ensure_one()
-        return lines.policy_id.escalation_user_id[:1] or self.user_id
+        return (
+            lines.policy_id.escalation_user_id[:1]
+            or self.user_id
+            or self.company_id.aftersales_escalation_user_id
+        )
 
     # ------------------------------------------------------------------
     # Recurring faults
@@ -955,7 +998,10 @@ class AftersalesTicket(models.Model):
             internal(tickets).write({"stage_id": tickets[0]._stage_of_kind("progress").id})
         return True
 
-    def action_mark_onsite(self, now=None):
+    def action_mark_onsite(self):
+        return self._action_mark_onsite(fields.Datetime.now())
+
+    def _action_mark_onsite(self, now):
         """The technician is on site: the on-site target is reached (the
         dispatch reports it when it exists). Service users record it for
         any ticket, technicians for their own."""
@@ -964,7 +1010,6 @@ class AftersalesTicket(models.Model):
             if self.filtered(lambda t: t.technician_id != self.env.user):
                 raise AccessError(self.env._("You record arrivals on your own tickets only."))
         self._check_kind(("new", "progress"), self.env._("marked on site"))
-        now = now or fields.Datetime.now()
         todo = self.filtered(lambda t: not t.date_onsite)
         # Technicians have no write access to tickets: this one field only.
         internal(todo.sudo()).write({"date_onsite": now})
@@ -1004,7 +1049,7 @@ class AftersalesTicket(models.Model):
             )
         lines = self.sla_ids.sudo()
         lines.filtered(lambda line: line.target in ("response", "resolution"))._reach(now)
-        lines.filtered(lambda line: line.target == "onsite")._cancel()
+        lines.filtered(lambda line: line.target == "onsite")._cancel(now)
 
     def _action_cancel(self, reason, now=None):
         self._check_group(GROUP_USER, self.env._("cancel"))
@@ -1019,21 +1064,24 @@ class AftersalesTicket(models.Model):
                     "close_reason": reason,
                 }
             )
-        self.sla_ids.sudo()._cancel()
+        self.sla_ids.sudo()._cancel(now)
 
-    def action_reopen(self, now=None):
+    def action_reopen(self):
+        return self._action_reopen(fields.Datetime.now())
+
+    def _action_reopen(self, now):
+        """Back to work: the resolution target continues from the working time
+        it had used, the targets the policy still sets restart."""
         self._check_group(GROUP_USER, self.env._("reopen"))
         self._check_kind(("closed", "cancelled"), self.env._("reopened"))
-        now = now or fields.Datetime.now()
         for ticket in self:
             kind = "progress" if ticket.date_triaged else "new"
             internal(ticket).write(
                 {"stage_id": ticket._stage_of_kind(kind).id, "date_closed": False}
             )
             ticket.message_post(body=self.env._("Ticket reopened."))
-        lines = self.sla_ids.sudo()
-        lines.filtered(lambda line: line.target == "resolution")._reopen(now)
-        lines.filtered(lambda line: line.state == "cancelled")._start(now)
+        self.sla_ids.sudo().filtered(lambda line: line.target == "resolution")._reopen(now)
+        self._sla_apply(now)
         return True
 
     def action_open_category_wizard(self):

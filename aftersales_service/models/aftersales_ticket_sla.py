@@ -144,7 +144,10 @@ class AftersalesTicketSla(models.Model):
                 line.status = False
                 continue
             status = sla.status(
-                line.deadline, line.reached_on, now, self._warning_delta(line.company_id)
+                line.deadline or None,
+                line.reached_on or None,
+                now,
+                self._warning_delta(line.company_id),
             )
             if line.late and status != sla.BREACHED:
                 status = sla.BREACHED
@@ -201,12 +204,16 @@ class AftersalesTicketSla(models.Model):
     # Clock
     # ------------------------------------------------------------------
     @api.model
-    def _calendar_intervals(self, calendar, start, end):
+    def _calendar_intervals(self, calendar, start, end, company=None):
         """Working intervals of `calendar` between two naive UTC datetimes, in
-        UTC, with its public holidays (the calendar's own time zone rules)."""
-        intervals = calendar._work_intervals_batch(_utc(start), _utc(end), compute_leaves=True)[
-            False
-        ]
+        UTC, with its public holidays (the calendar's own time zone rules) of
+        `company` only: without a resource, Odoo would also take the
+        holidays other companies put on no calendar."""
+        company = company or calendar.company_id or self.env.company
+        domain = [("time_type", "=", "leave"), ("company_id", "in", [False, company.id])]
+        intervals = calendar._work_intervals_batch(
+            _utc(start), _utc(end), domain=domain, compute_leaves=True
+        )[False]
         return [(begin.astimezone(UTC), stop.astimezone(UTC)) for begin, stop, _ in intervals]
 
     def _plan_deadlines(self):
@@ -215,9 +222,9 @@ class AftersalesTicketSla(models.Model):
         running = self.filtered(lambda line: line.state == "running" and line.clock_start)
         by_calendar = defaultdict(list)
         for line in running:
-            by_calendar[line.calendar_id].append(line)
+            by_calendar[line.calendar_id, line.company_id].append(line)
         deadlines = {}
-        for calendar, lines in by_calendar.items():
+        for (calendar, company), lines in by_calendar.items():
             start = min(line.clock_start for line in lines)
             latest = max(line.clock_start for line in lines)
             needed = max(line.hours - line.consumed_hours for line in lines)
@@ -225,7 +232,7 @@ class AftersalesTicketSla(models.Model):
             todo = lines
             while todo:
                 end = latest + horizon
-                intervals = self._calendar_intervals(calendar, start, end)
+                intervals = self._calendar_intervals(calendar, start, end, company)
                 left = []
                 for line in todo:
                     remaining = max(line.hours - line.consumed_hours, 0.0)
@@ -261,7 +268,8 @@ class AftersalesTicketSla(models.Model):
             "aftersales_service.aftersales_ticket_sla_cron_escalate", raise_if_not_found=False
         )
         now = fields.Datetime.now()
-        at_list = sorted(d for d in deadlines if d > now)
+        # Deadlines already past (a letter registered late) wake it at once.
+        at_list = sorted({max(d, now) for d in deadlines})
         if cron_id and at_list:
             # What ir.cron._trigger_list() does for future instants, without
             # reading the job first (one insert per batch of tickets).
@@ -281,17 +289,25 @@ class AftersalesTicketSla(models.Model):
         (one interval fetch per calendar)."""
         by_calendar = defaultdict(lambda: self.browse())
         for line in self.filtered(lambda line: line.state == "running" and line.clock_start):
-            by_calendar[line.calendar_id] |= line
-        for calendar, lines in by_calendar.items():
+            by_calendar[line.calendar_id, line.company_id] |= line
+        for (calendar, company), lines in by_calendar.items():
             start = min(lines.mapped("clock_start"))
             if start >= now:
                 continue
-            intervals = self._calendar_intervals(calendar, start, now)
+            intervals = self._calendar_intervals(calendar, start, now, company)
             for line in lines:
                 line.consumed_hours += sla.worked(intervals, _utc(line.clock_start), _utc(now))
 
+    def _mark_overdue(self, now):
+        """Running lines past their deadline are breached for good, before a
+        pause or a re-plan clears that deadline."""
+        self.filtered(
+            lambda line: line.state == "running" and line.deadline and line.deadline <= now
+        ).write({"late": True})
+
     def _pause(self, now):
         running = self.filtered(lambda line: line.state == "running")
+        running._mark_overdue(now)
         running._consume(now)
         running.write({"state": "paused", "clock_start": False, "deadline": False})
 
@@ -314,10 +330,13 @@ class AftersalesTicketSla(models.Model):
         reached.write({"reached_on": False})
         reached._start(now)
 
-    def _cancel(self):
-        self.filtered(lambda line: line.state in ("running", "paused")).write(
-            {"state": "cancelled", "clock_start": False, "deadline": False}
-        )
+    def _cancel(self, now):
+        """Stop the open lines of `self`, keeping the working time consumed
+        (a reopened ticket continues from there)."""
+        open_lines = self.filtered(lambda line: line.state in ("running", "paused"))
+        open_lines._mark_overdue(now)
+        open_lines._consume(now)
+        open_lines.write({"state": "cancelled", "clock_start": False, "deadline": False})
 
     # ------------------------------------------------------------------
     # Escalation (woken at the deadlines)
@@ -376,6 +395,15 @@ class AftersalesTicketSla(models.Model):
         for ticket, lines in by_ticket.items():
             user = ticket._sla_escalation_user(lines)
             if not user:
+                # Marked all the same (else the job would find it again at
+                # every run); the chatter and the log keep the breach.
+                _logger.warning("SLA breach on %s: nobody to escalate to.", ticket.name)
+                ticket.message_post(
+                    body=self.env._(
+                        "SLA deadline passed; no supervisor nor escalation user to warn "
+                        "(Settings > After-Sales)."
+                    )
+                )
                 continue
             targets = ", ".join(labels[line.target] for line in lines)
             activities.append(

@@ -57,6 +57,28 @@ class AftersalesTicketStage(models.Model):
         for stage in self:
             stage.fold = stage.kind in ("closed", "cancelled")
 
+    def write(self, vals):
+        """What a stage means for the clocks and the life cycle cannot change
+        under the open tickets it holds (their SLA would go out of step)."""
+        if {"kind", "pause_sla"} & set(vals):
+            changing = self.filtered(
+                lambda stage: (
+                    ("kind" in vals and vals["kind"] != stage.kind)
+                    or ("pause_sla" in vals and bool(vals["pause_sla"]) != stage.pause_sla)
+                )
+            )
+            if changing and self.env["aftersales.ticket"].search_count(
+                [("stage_id", "in", changing.ids), ("stage_kind", "in", ("new", "progress"))],
+                limit=1,
+            ):
+                raise UserError(
+                    self.env._(
+                        "Move the open tickets out of the stage before changing its kind "
+                        "or its clock."
+                    )
+                )
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
         if (

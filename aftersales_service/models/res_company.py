@@ -10,6 +10,13 @@ class ResCompany(models.Model):
         default=2.0,
         help="A target is at risk this many hours before its deadline.",
     )
+    aftersales_escalation_user_id = fields.Many2one(
+        "res.users",
+        string="SLA Escalation (default)",
+        domain="[('share', '=', False)]",
+        help="Hears of a breached SLA deadline when neither the SLA policy nor the "
+        "ticket names anyone (a ticket without supervisor).",
+    )
     aftersales_recurring_fault_count = fields.Integer(
         string="Recurring Fault: Tickets",
         default=3,

@@ -10,7 +10,7 @@ def sla_warning_domain(minutes):
     now = "datetime.datetime.now()"
     fmt = "'%Y-%m-%d %H:%M:%S'"
     return (
-        "[('stage_kind', 'in', ('new', 'progress')), "
+        "[('stage_kind', 'in', ('new', 'progress')), ('user_id', '!=', False), "
         f"('sla_deadline', '>', {now}.strftime({fmt})), "
         f"('sla_deadline', '<=', ({now} + datetime.timedelta(minutes={minutes}))"
         f".strftime({fmt}))]"
@@ -34,6 +34,9 @@ class ResConfigSettings(models.TransientModel):
     )
     aftersales_recurring_fault_count = fields.Integer(
         related="company_id.aftersales_recurring_fault_count", readonly=False
+    )
+    aftersales_escalation_user_id = fields.Many2one(
+        related="company_id.aftersales_escalation_user_id", readonly=False
     )
     aftersales_recurring_fault_days = fields.Integer(
         related="company_id.aftersales_recurring_fault_days", readonly=False

@@ -7,6 +7,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command, fields
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import AftersalesCommon
@@ -29,6 +30,14 @@ class TestSlaDeadlines(AftersalesCommon):
         super().setUpClass()
         cls.policy = cls._create_policy(response_hours=2, onsite_hours=4, resolution_hours=16)
         cls.customer = cls._create_customer(name="Brewery")
+
+    def setUp(self):
+        super().setUp()
+        # The requests below were received in the past (reception dates in
+        # the future are refused).
+        freezer = freeze_time("2027-01-15 12:00:00")
+        freezer.start()
+        self.addCleanup(freezer.stop)
 
     def _deadline(self, ticket, target="response"):
         return ticket.sla_ids.filtered(lambda line: line.target == target).deadline
@@ -156,6 +165,12 @@ class TestSlaDeadlines(AftersalesCommon):
             ticket.stage_id = parts
             self.assertEqual(resolution.state, "paused")
             self.assertFalse(resolution.deadline)
+            # A paused ticket shows and loads (list, kanban) like any other.
+            self.assertEqual(ticket.sla_status, "on_track")
+            self.assertEqual(resolution.status, "on_track")
+            self.env["aftersales.ticket"].web_search_read(
+                [("id", "=", ticket.id)], {"sla_status": {}, "sla_deadline": {}}
+            )
             self.assertAlmostEqual(resolution.consumed_hours, 2.0)
             breached = self.env["aftersales.ticket"].search([("sla_status", "=", "breached")])
             self.assertNotIn(ticket, breached)
@@ -182,6 +197,64 @@ class TestSlaDeadlines(AftersalesCommon):
             ticket.action_reopen()
         self.assertEqual(resolution.state, "running")
         self.assertEqual(resolution.deadline, utc(2026, 12, 3, 15, 0))  # Thu 16:00
+
+    def test_cancel_then_reopen_keeps_the_clock(self):
+        with freeze_time("2026-11-30 08:00:00"):  # Monday 09:00 Brussels
+            ticket = self._create_ticket(date_received=utc(2026, 11, 30, 8, 0))
+            ticket.with_user(self.user_manager).action_triage()
+        with freeze_time("2026-11-30 10:00:00"):  # 2 h used
+            ticket._action_cancel("Customer withdrew")
+        with freeze_time("2026-12-02 08:00:00"):  # Wednesday 09:00: they call back
+            ticket.action_reopen()
+        resolution = ticket.sla_ids.filtered(lambda line: line.target == "resolution")
+        self.assertAlmostEqual(resolution.consumed_hours, 2.0)
+        self.assertEqual(resolution.deadline, utc(2026, 12, 3, 15, 0))
+
+    def test_overdue_then_paused_stays_breached(self):
+        parts = self.env.ref("aftersales_service.aftersales_ticket_stage_wait_parts")
+        with freeze_time("2026-11-30 08:00:00"):
+            ticket = self._create_ticket(date_received=utc(2026, 11, 30, 8, 0))
+            ticket.with_user(self.user_manager).action_triage()
+        with freeze_time("2026-11-30 15:00:00"):  # on site was due at 12:00 Brussels
+            ticket.stage_id = parts
+            onsite = ticket.sla_ids.filtered(lambda line: line.target == "onsite")
+            self.assertEqual(onsite.state, "paused")
+            self.assertTrue(onsite.late)
+            self.assertEqual(onsite.status, "breached")
+
+    def test_policy_change_after_milestones(self):
+        """Targets added by a policy change after triage and arrival are
+        already reached, not running towards a false breach."""
+        self.policy.write({"response_hours": 0, "onsite_hours": 0})
+        self._create_policy(name="Urgent", priority="2", response_hours=1, onsite_hours=2)
+        with freeze_time("2026-11-30 08:00:00"):
+            ticket = self._create_ticket(date_received=utc(2026, 11, 30, 8, 0))
+            ticket.with_user(self.user_manager).action_triage()
+            ticket.action_mark_onsite()
+            self.assertEqual(ticket.sla_ids.mapped("target"), ["resolution"])
+        with freeze_time("2026-11-30 09:00:00"):
+            ticket.priority = "2"
+        states = {line.target: line.state for line in ticket.sla_ids}
+        self.assertEqual(states["response"], "reached")
+        self.assertEqual(states["onsite"], "reached")
+
+    def test_other_companys_holiday_ignored(self):
+        holiday = self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Company B holiday",
+                "date_from": utc(2026, 11, 29, 23, 0),
+                "date_to": utc(2026, 11, 30, 22, 59, 59),
+            }
+        )
+        self.env.flush_all()
+        holiday.company_id = self.company_b  # as a company-B user makes it
+        ticket = self._create_ticket(date_received=utc(2026, 11, 27, 17, 0))
+        self.assertEqual(holiday.company_id, self.company_b)
+        self.assertEqual(self._deadline(ticket), utc(2026, 11, 30, 9, 0))
+
+    def test_future_reception_refused(self):
+        with self.assertRaises(ValidationError):
+            self._create_ticket(date_received=utc(2027, 2, 1, 8, 0))
 
 
 @tagged("post_install", "-at_install")
@@ -307,6 +380,26 @@ class TestSlaEscalation(AftersalesCommon):
         self.assertEqual(mail.subject, f"SLA breached: {ticket.name} Leak")
         self.assertEqual((mail.model, mail.res_id), ("aftersales.ticket", ticket.id))
         self.assertIn("Response", mail.body_html)
+
+    def test_escalation_falls_back(self):
+        """No escalation user on the policy: the supervisor; no supervisor:
+        the company's default; nobody: a note on the ticket, once."""
+        self.policy.escalation_user_id = False
+        now = fields.Datetime.now()
+        with_supervisor = self._create_ticket(
+            user_id=self.user_manager.id, date_received=now - timedelta(hours=2)
+        )
+        unassigned = self._create_ticket(date_received=now - timedelta(hours=2))
+        self.company.aftersales_escalation_user_id = self.user_admin
+        self.Sla._cron_escalate(now=now)
+        self.assertEqual(self._escalations(with_supervisor).user_id, self.user_manager)
+        self.assertEqual(self._escalations(unassigned).user_id, self.user_admin)
+        self.company.aftersales_escalation_user_id = False
+        nobody = self._create_ticket(date_received=now - timedelta(hours=2))
+        self.assertEqual(self.Sla._cron_escalate(now=now), 1)
+        self.assertFalse(self._escalations(nobody))
+        self.assertIn("no supervisor", nobody.message_ids[0].body)
+        self.assertEqual(self.Sla._cron_escalate(now=now), 0)
 
     def test_woken_at_the_deadline(self):
         now = fields.Datetime.now().replace(microsecond=0)
@@ -447,9 +540,15 @@ class TestSlaWarning(AftersalesCommon):
         rule.last_run = fields.Datetime.now() - timedelta(hours=2)
         now = fields.Datetime.now()
         soon = self._create_ticket(user_id=self.user_manager.id, date_received=now)
-        later = self._create_ticket(
-            user_id=self.user_manager.id, date_received=now + timedelta(hours=5)
+        self._create_policy(
+            name="Low",
+            priority="1",
+            response_hours=5,
+            onsite_hours=0,
+            resolution_hours=0,
+            calendar_id=around_the_clock.id,
         )
+        later = self._create_ticket(user_id=self.user_manager.id, priority="1", date_received=now)
         warning = self.env.ref("mail.mail_activity_data_warning")
         for _run in range(2):
             self.env["base.automation"]._check()

@@ -365,6 +365,43 @@ class TestTicketLifeCycle(AftersalesCommon):
         ticket.with_user(self.user_service).stage_id = self.stage_parts
         self.assertEqual(ticket.stage_id, self.stage_parts)
 
+    def test_computed_values_not_written(self):
+        """What the module computes cannot be set by a client (R8: the
+        category only through the manager's override)."""
+        ticket = self._create_ticket().with_user(self.user_service)
+        for vals in (
+            {"service_category": "free"},
+            {"stage_kind": "closed"},
+            {"sla_deadline": "2099-01-01 00:00:00"},
+            {"agreement_id": False},
+            {"stage_id": False},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                ticket.write(vals)
+        self.assertEqual(ticket.service_category, "paid")
+        self.assertEqual(ticket.stage_kind, "new")
+        with self.assertRaises(UserError):
+            self.env["aftersales.ticket"].with_user(self.user_service).create(
+                {"title": "X", "partner_id": ticket.partner_id.id, "service_category": "free"}
+            )
+
+    def test_stage_meaning_locked_while_used(self):
+        self._create_ticket()
+        new = self.env.ref("aftersales_service.aftersales_ticket_stage_new")
+        with self.assertRaises(UserError):
+            new.pause_sla = True
+        with self.assertRaises(UserError):
+            new.kind = "closed"
+        new.name = "Nouveau"  # the rest stays editable
+
+    def test_archive_only_when_done(self):
+        ticket = self._create_ticket()
+        with self.assertRaises(UserError):
+            ticket.active = False
+        ticket._action_cancel("Test call")
+        ticket.active = False
+        self.assertFalse(ticket.active)
+
     def test_unlink_only_cancelled(self):
         ticket = self._create_ticket()
         with self.assertRaises(UserError):

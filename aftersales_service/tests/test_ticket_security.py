@@ -451,6 +451,7 @@ class TestTicketSecurity(TicketSecurityCommon):
         lot = self._create_serial(product, "SN-KEEP")
         ticket = self._create_ticket(partner_id=customer.id, product_id=product.id, lot_id=lot.id)
         model_only = self._create_ticket(partner_id=customer.id, product_id=other.id)
+        model_only._action_cancel("Entered twice")
         model_only.action_archive()
         for record in (customer, lot, product, other, other.product_tmpl_id):
             # The foreign key refuses it (IntegrityError), or an ondelete
