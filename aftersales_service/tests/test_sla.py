@@ -9,6 +9,7 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import AftersalesCommon
 from .test_ticket import SIGNATURE
@@ -396,7 +397,8 @@ class TestSlaEscalation(AftersalesCommon):
         self.assertEqual(self._escalations(unassigned).user_id, self.user_admin)
         self.company.aftersales_escalation_user_id = False
         nobody = self._create_ticket(date_received=now - timedelta(hours=2))
-        self.assertEqual(self.Sla._cron_escalate(now=now), 1)
+        with mute_logger("odoo.addons.aftersales_service.models.aftersales_ticket_sla"):
+            self.assertEqual(self.Sla._cron_escalate(now=now), 1)
         self.assertFalse(self._escalations(nobody))
         self.assertIn("no supervisor", nobody.message_ids[0].body)
         self.assertEqual(self.Sla._cron_escalate(now=now), 0)
