@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 from odoo.tools.mail import email_split_and_format, parse_contact_from_email
@@ -34,7 +34,7 @@ PROTECTED_FIELDS = {
     "close_reason",
     "category_override",
     "category_override_reason",
-    "training_proposed",
+    "training_tag_ids",
 }
 # Changes after which the SLA targets of a ticket are looked up again.
 SLA_FIELDS = {
@@ -140,7 +140,15 @@ class AftersalesTicket(models.Model):
     partner_phone = fields.Char(string="Phone")
     partner_email = fields.Char(string="E-mail")
     address = fields.Text()
-    phone_digits = fields.Char(compute="_compute_phone", store=True, index=True, precompute=True)
+    phone_digits = fields.Char(
+        compute="_compute_phone", store=True, index="trigram", precompute=True
+    )
+    phone_search = fields.Char(
+        string="Phone Number",
+        compute="_compute_phone_search",
+        search="_search_phone_search",
+        help="Searches the digits of the phone number, whatever the formatting typed.",
+    )
     phone_warning = fields.Boolean(
         compute="_compute_phone",
         store=True,
@@ -223,7 +231,17 @@ class AftersalesTicket(models.Model):
         tracking=True,
         help="The resolution, or why the ticket was cancelled.",
     )
-    training_proposed = fields.Boolean(readonly=True, copy=False)
+    training_tag_ids = fields.Many2many(
+        "aftersales.ticket.tag",
+        "aftersales_ticket_training_tag_rel",
+        "ticket_id",
+        "tag_id",
+        string="Training Proposed For",
+        readonly=True,
+        copy=False,
+        help="The recurring faults for which this ticket proposed operator training.",
+    )
+    training_proposed = fields.Boolean(compute="_compute_training_proposed", store=True)
 
     # --- SLA (R17) ---------------------------------------------------------
     sla_ids = fields.One2many("aftersales.ticket.sla", "ticket_id", string="SLA Targets")
@@ -281,6 +299,16 @@ class AftersalesTicket(models.Model):
                 not PHONE_ALLOWED.match(phone) or len(digits) < MIN_PHONE_DIGITS
             )
 
+    def _compute_phone_search(self):
+        for ticket in self:
+            ticket.phone_search = ticket.partner_phone
+
+    def _search_phone_search(self, operator, value):
+        if operator not in ("ilike", "=") or not isinstance(value, str):
+            return NotImplemented
+        digits = re.sub(r"\D", "", value)
+        return [("phone_digits", "ilike", digits)] if digits else [(0, "=", 1)]
+
     def _on_date(self):
         """The date of the fault on the company's calendar."""
         self.ensure_one()
@@ -328,6 +356,11 @@ class AftersalesTicket(models.Model):
             ticket.warranty_id = decision["warranty"]
             ticket.agreement_id = decision["agreement"]
             ticket.service_category = ticket.category_override or decision["category"]
+
+    @api.depends("training_tag_ids")
+    def _compute_training_proposed(self):
+        for ticket in self:
+            ticket.training_proposed = bool(ticket.training_tag_ids)
 
     @api.depends("sla_ids.deadline", "sla_ids.state")
     def _compute_sla_deadline(self):
@@ -918,11 +951,17 @@ class AftersalesTicket(models.Model):
             ]
             if not counts:
                 continue
+            # Proposed once per customer, fault tag and window.
             proposed = {
                 (partner, tag)
                 for partner, tag, _count in self._read_group(
-                    [*domain, ("training_proposed", "=", True)],
-                    ["commercial_partner_id", "tag_ids"],
+                    [
+                        ("company_id", "=", company.id),
+                        ("commercial_partner_id", "in", mine.commercial_partner_id.ids),
+                        ("training_tag_ids", "in", mine.tag_ids.ids),
+                        ("date_received", ">=", since),
+                    ],
+                    ["commercial_partner_id", "training_tag_ids"],
                     ["__count"],
                 )
             }
@@ -954,7 +993,7 @@ class AftersalesTicket(models.Model):
                 customer=self.commercial_partner_id.display_name,
             ),
         )
-        internal(self).training_proposed = True
+        internal(self).training_tag_ids = [Command.link(tag.id)]
 
     # ------------------------------------------------------------------
     # Actions

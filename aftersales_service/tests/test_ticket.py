@@ -170,6 +170,10 @@ class TestTicketIntake(AftersalesCommon, MailCase):
         self.assertFalse(ticket.phone_warning)
         self.assertEqual(ticket.partner_phone, "+886 2 2345-6789")
         self.assertEqual(ticket.phone_digits, "886223456789")
+        # Found by the digits, however the number is typed in the search.
+        for typed in ("2345 6789", "+886-2-2345", "2-2345-6789"):
+            found = self.env["aftersales.ticket"].search([("phone_search", "ilike", typed)])
+            self.assertIn(ticket, found, typed)
 
     def test_long_description_and_scripts(self):
         body = "<p>Symptom</p><script>alert(1)</script><img src=x onerror=alert(2)>" + (
@@ -457,6 +461,21 @@ class TestRecurringFaults(AftersalesCommon):
         self._create_ticket(partner_id=self.customer.id, tag_ids=[Command.set(self.tag.ids)])
         self.assertEqual(len(self._training_activities()), 1, "proposed once per window")
         self.assertFalse(old.training_proposed)
+
+    def test_each_tag_proposed_on_its_own(self):
+        """A ticket that proposed training for one fault does not hide
+        another fault recurring on the same tickets."""
+        leak = self.env["aftersales.ticket.tag"].create({"name": "Leak"})
+        both = [Command.set((self.tag | leak).ids)]
+        for _ in range(2):
+            self._create_ticket(partner_id=self.customer.id, tag_ids=both)
+        third = self._create_ticket(
+            partner_id=self.customer.id, tag_ids=[Command.set(self.tag.ids)]
+        )
+        self.assertEqual(third.training_tag_ids, self.tag)
+        fourth = self._create_ticket(partner_id=self.customer.id, tag_ids=[Command.set(leak.ids)])
+        self.assertEqual(fourth.training_tag_ids, leak)
+        self.assertEqual(len(self._training_activities()), 2)
 
     def test_other_customer_or_tag_not_counted(self):
         other = self._create_customer(name="Other")

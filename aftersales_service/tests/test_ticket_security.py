@@ -327,7 +327,7 @@ class TestTicketSecurity(TicketSecurityCommon):
             "date_triaged": datetime(2024, 6, 3, 10, 0),
             "triaged_by_id": self.user_manager.id,
             "date_onsite": datetime(2024, 6, 3, 10, 0),
-            "training_proposed": True,
+            "training_tag_ids": [Command.set([])],
         }
         for user in (self.user_service, self.user_manager):
             ticket = self.ticket.with_user(user)
