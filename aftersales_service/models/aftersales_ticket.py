@@ -241,7 +241,9 @@ class AftersalesTicket(models.Model):
         copy=False,
         help="The recurring faults for which this ticket proposed operator training.",
     )
-    training_proposed = fields.Boolean(compute="_compute_training_proposed", store=True)
+    training_proposed = fields.Boolean(
+        compute="_compute_training_proposed", store=True, precompute=True
+    )
 
     # --- SLA (R17) ---------------------------------------------------------
     sla_ids = fields.One2many("aftersales.ticket.sla", "ticket_id", string="SLA Targets")
