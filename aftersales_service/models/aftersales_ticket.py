@@ -1029,14 +1029,19 @@ class AftersalesTicket(models.Model):
             )
         return stage
 
+    def _move_to_kind(self, kind, **values):
+        """Move the tickets to their company's first stage of `kind` (one
+        write per company), with `values`."""
+        for company in self.company_id:
+            tickets = self.filtered(lambda t, c=company: t.company_id == c)
+            internal(tickets).write({"stage_id": tickets[0]._stage_of_kind(kind).id, **values})
+
     def action_triage(self):
         """The supervisor has assessed the fault (R11): the ticket goes to
         work, and the response target is reached."""
         self._check_group(GROUP_MANAGER, self.env._("triage"))
         self._check_kind(("new",), self.env._("triaged"))
-        for company in self.company_id:
-            tickets = self.filtered(lambda t, c=company: t.company_id == c)
-            internal(tickets).write({"stage_id": tickets[0]._stage_of_kind("progress").id})
+        self._move_to_kind("progress")
         return True
 
     def action_mark_onsite(self):
@@ -1079,15 +1084,7 @@ class AftersalesTicket(models.Model):
         self._check_group(GROUP_USER, self.env._("close"))
         self._check_kind(("new", "progress"), self.env._("closed"))
         now = now or fields.Datetime.now()
-        for company in self.company_id:
-            tickets = self.filtered(lambda t, c=company: t.company_id == c)
-            internal(tickets).write(
-                {
-                    "stage_id": tickets[0]._stage_of_kind("closed").id,
-                    "date_closed": now,
-                    "close_reason": reason,
-                }
-            )
+        self._move_to_kind("closed", date_closed=now, close_reason=reason)
         lines = self.sla_ids.sudo()
         lines.filtered(lambda line: line.target in ("response", "resolution"))._reach(now)
         lines.filtered(lambda line: line.target == "onsite")._cancel(now)
@@ -1096,15 +1093,7 @@ class AftersalesTicket(models.Model):
         self._check_group(GROUP_USER, self.env._("cancel"))
         self._check_kind(("new", "progress"), self.env._("cancelled"))
         now = now or fields.Datetime.now()
-        for company in self.company_id:
-            tickets = self.filtered(lambda t, c=company: t.company_id == c)
-            internal(tickets).write(
-                {
-                    "stage_id": tickets[0]._stage_of_kind("cancelled").id,
-                    "date_closed": now,
-                    "close_reason": reason,
-                }
-            )
+        self._move_to_kind("cancelled", date_closed=now, close_reason=reason)
         self.sla_ids.sudo()._cancel(now)
 
     def action_reopen(self):

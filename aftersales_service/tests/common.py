@@ -168,3 +168,19 @@ class AftersalesCommon(TransactionCase):
             vals["partner_id"] = cls._create_customer().id
         vals = {"title": "No cooling", "channel": "phone", **vals}
         return cls.env["aftersales.ticket"].create(vals)
+
+    @classmethod
+    def _create_calendar_24_7(cls):
+        """Working hours around the clock, in UTC (deadlines = plain hours)."""
+        return cls.env["resource.calendar"].create(
+            {
+                "name": "24/7",
+                "tz": "UTC",
+                "attendance_ids": [
+                    Command.create(
+                        {"name": str(d), "dayofweek": str(d), "hour_from": 0, "hour_to": 24}
+                    )
+                    for d in range(7)
+                ],
+            }
+        )

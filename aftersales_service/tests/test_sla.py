@@ -101,18 +101,7 @@ class TestSlaDeadlines(AftersalesCommon):
     def test_agreement_commitments_win(self):
         product = self._create_equipment(name="Boiler")
         serial = self._create_serial(product, name="B-1")
-        around_the_clock = self.env["resource.calendar"].create(
-            {
-                "name": "24/7",
-                "tz": "UTC",
-                "attendance_ids": [
-                    Command.create(
-                        {"name": str(d), "dayofweek": str(d), "hour_from": 0, "hour_to": 24}
-                    )
-                    for d in range(7)
-                ],
-            }
-        )
+        around_the_clock = self._create_calendar_24_7()
         agreement = self.env["aftersales.agreement"].create(
             {
                 "partner_id": self.customer.id,
@@ -265,18 +254,7 @@ class TestSlaStatus(AftersalesCommon):
         super().setUpClass()
         cls.policy = cls._create_policy(response_hours=2, onsite_hours=0, resolution_hours=40)
         cls.company.aftersales_sla_warning_hours = 2
-        cls.around_the_clock = cls.env["resource.calendar"].create(
-            {
-                "name": "24/7",
-                "tz": "UTC",
-                "attendance_ids": [
-                    Command.create(
-                        {"name": str(d), "dayofweek": str(d), "hour_from": 0, "hour_to": 24}
-                    )
-                    for d in range(7)
-                ],
-            }
-        )
+        cls.around_the_clock = cls._create_calendar_24_7()
         cls.policy.calendar_id = cls.around_the_clock
 
     def _search(self, status):
@@ -339,18 +317,7 @@ class TestSlaEscalation(AftersalesCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.user_manager.email = "sam@example.com"
-        cls.around_the_clock = cls.env["resource.calendar"].create(
-            {
-                "name": "24/7",
-                "tz": "UTC",
-                "attendance_ids": [
-                    Command.create(
-                        {"name": str(d), "dayofweek": str(d), "hour_from": 0, "hour_to": 24}
-                    )
-                    for d in range(7)
-                ],
-            }
-        )
+        cls.around_the_clock = cls._create_calendar_24_7()
         cls.policy = cls._create_policy(
             response_hours=1,
             onsite_hours=0,
@@ -521,18 +488,7 @@ class TestSlaWarning(AftersalesCommon):
     def test_warning_activity_once(self):
         """The editable rule warns the supervisor before the next deadline,
         once, however often its job runs."""
-        around_the_clock = self.env["resource.calendar"].create(
-            {
-                "name": "24/7",
-                "tz": "UTC",
-                "attendance_ids": [
-                    Command.create(
-                        {"name": str(d), "dayofweek": str(d), "hour_from": 0, "hour_to": 24}
-                    )
-                    for d in range(7)
-                ],
-            }
-        )
+        around_the_clock = self._create_calendar_24_7()
         self._create_policy(
             response_hours=1, onsite_hours=0, resolution_hours=0, calendar_id=around_the_clock.id
         )
