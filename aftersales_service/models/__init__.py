@@ -17,3 +17,10 @@ from . import aftersales_skill
 from . import aftersales_sla_policy
 from . import aftersales_ticket
 from . import aftersales_ticket_sla
+from . import aftersales_service_area
+from . import aftersales_technician
+from . import aftersales_dispatch
+from . import aftersales_dispatch_kit
+from . import aftersales_dispatch_part
+from . import aftersales_receipt
+from . import aftersales_dispatch_report

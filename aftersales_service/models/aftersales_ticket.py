@@ -11,7 +11,14 @@ from odoo.tools.mail import email_split_and_format, parse_contact_from_email
 
 from .aftersales_sla_policy import TICKET_PRIORITIES
 from .aftersales_ticket_stage import STAGE_KINDS
-from .common import FAULT_CAUSES, SERVICE_CATEGORIES, check_date_values, internal, is_internal
+from .common import (
+    FAULT_CAUSES,
+    SERVICE_CATEGORIES,
+    assign_numbers,
+    check_date_values,
+    internal,
+    is_internal,
+)
 
 CHANNELS = [
     ("phone", "Phone"),
@@ -267,6 +274,12 @@ class AftersalesTicket(models.Model):
     )
     sla_paused = fields.Boolean(related="stage_id.pause_sla", string="Clock Paused")
 
+    # --- Dispatches and receipts (R11, R15) ----------------------------------
+    dispatch_ids = fields.One2many("aftersales.dispatch", "ticket_id", string="Dispatches")
+    dispatch_count = fields.Integer(compute="_compute_dispatch_count")
+    receipt_ids = fields.One2many("aftersales.receipt", "ticket_id", string="Receipts")
+    receipt_count = fields.Integer(compute="_compute_dispatch_count")
+
     _sql_constraints = [
         ("name_company_unique", "UNIQUE(name, company_id)", "Ticket numbers are unique."),
     ]
@@ -373,6 +386,21 @@ class AftersalesTicket(models.Model):
                 if line.state == "running" and line.deadline
             ]
             ticket.sla_deadline = min(deadlines) if deadlines else False
+
+    def _compute_dispatch_count(self):
+        dispatches = dict(
+            self.env["aftersales.dispatch"]._read_group(
+                [("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"]
+            )
+        )
+        receipts = dict(
+            self.env["aftersales.receipt"]._read_group(
+                [("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"]
+            )
+        )
+        for ticket in self:
+            ticket.dispatch_count = dispatches.get(ticket, 0)
+            ticket.receipt_count = receipts.get(ticket, 0)
 
     def _compute_sla_status(self):
         order = ["breached", "at_risk", "on_track", "reached"]
@@ -563,36 +591,7 @@ class AftersalesTicket(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _assign_numbers(self, vals_list):
-        """Numbers from the ticket sequence, fetched in one query for a whole
-        batch when the sequence allows it (R8)."""
-        todo = [vals for vals in vals_list if vals.get("name", "/") == "/"]
-        by_company = defaultdict(list)
-        for vals in todo:
-            by_company[vals.get("company_id") or self.env.company.id].append(vals)
-        for company_id, company_vals in by_company.items():
-            Sequence = self.env["ir.sequence"].with_company(company_id)
-            sequence = Sequence.search_fetch(
-                [("code", "=", "aftersales.ticket"), ("company_id", "in", [company_id, False])],
-                ["implementation", "use_date_range", "prefix", "suffix", "padding"],
-                order="company_id",
-                limit=1,
-            )
-            if not sequence:
-                raise UserError(self.env._("The ticket sequence is missing."))
-            if sequence.implementation == "standard" and not sequence.use_date_range:
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT nextval(%s) FROM generate_series(1, %s)",
-                        f"ir_sequence_{sequence.id:03d}",
-                        len(company_vals),
-                    )
-                )
-                numbers = [row[0] for row in self.env.cr.fetchall()]
-                for vals, number in zip(company_vals, numbers, strict=True):
-                    vals["name"] = sequence.get_next_char(number)
-            else:
-                for vals in company_vals:
-                    vals["name"] = sequence._next()
+        assign_numbers(self, vals_list, "aftersales.ticket")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -744,6 +743,13 @@ class AftersalesTicket(models.Model):
         if self.filtered(lambda t: t.stage_kind != "cancelled"):
             raise UserError(
                 self.env._("Only cancelled tickets can be deleted; archive the others.")
+            )
+        if self.sudo().dispatch_ids or self.sudo().receipt_ids:
+            raise UserError(
+                self.env._(
+                    "A ticket with dispatches or receipts is part of the service history: "
+                    "archive it instead."
+                )
             )
 
     # ------------------------------------------------------------------
@@ -1080,9 +1086,48 @@ class AftersalesTicket(models.Model):
             "context": {"default_ticket_ids": self.ids, "default_mode": mode},
         }
 
+    def _check_can_close(self):
+        """Nothing is left at the company nor on the road: every item taken
+        back is returned (R15), every visit finished or cancelled."""
+        receipts = (
+            self.env["aftersales.receipt"]
+            .sudo()
+            .search(
+                [("ticket_id", "in", self.ids), ("state", "not in", ("returned", "cancelled"))],
+                limit=1,
+            )
+        )
+        if receipts:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s still holds the customer's items on receipt %(receipt)s: "
+                    "return them first.",
+                    ticket=receipts.ticket_id.name,
+                    receipt=receipts.name,
+                )
+            )
+        visits = (
+            self.env["aftersales.dispatch"]
+            .sudo()
+            .search(
+                [("ticket_id", "in", self.ids), ("state", "in", ("scheduled", "in_progress"))],
+                limit=1,
+            )
+        )
+        if visits:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s has a visit under way (%(dispatch)s): finish or "
+                    "cancel it first.",
+                    ticket=visits.ticket_id.name,
+                    dispatch=visits.name,
+                )
+            )
+
     def _action_close(self, reason, now=None):
         self._check_group(GROUP_USER, self.env._("close"))
         self._check_kind(("new", "progress"), self.env._("closed"))
+        self._check_can_close()
         now = now or fields.Datetime.now()
         self._move_to_kind("closed", date_closed=now, close_reason=reason)
         lines = self.sla_ids.sudo()
@@ -1137,6 +1182,39 @@ class AftersalesTicket(models.Model):
                 "category_override_reason": (reason or "").strip() or False,
             }
         )
+
+    def action_create_dispatch(self):
+        """A new dispatch of this ticket, in a form (R11)."""
+        self.ensure_one()
+        self._check_group(GROUP_MANAGER, self.env._("dispatch"))
+        self._check_kind(("new", "progress"), self.env._("dispatched"))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Dispatch"),
+            "res_model": "aftersales.dispatch",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {"default_ticket_id": self.id},
+        }
+
+    def action_open_dispatches(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_service.aftersales_dispatch_action"
+        )
+        action["domain"] = [("ticket_id", "=", self.id)]
+        action["context"] = {"default_ticket_id": self.id}
+        return action
+
+    def action_open_receipts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_service.aftersales_receipt_action"
+        )
+        action["domain"] = [("ticket_id", "=", self.id)]
+        action["context"] = {"default_ticket_id": self.id}
+        return action
 
     def action_check_coverage(self):
         """Open Check Coverage prefilled with the ticket's unit."""

@@ -26,6 +26,17 @@ class ResCompany(models.Model):
         string="Recurring Fault: Days", default=90, help="...within this many days."
     )
 
+    aftersales_conduct_statement = fields.Text(
+        string="Conduct Statement",
+        translate=True,
+        default=lambda self: self.env._(
+            "Our technicians carry their company ID, serve conscientiously, ask "
+            "nothing of you and protect your premises. Please tell us of any "
+            "shortcoming: your rating of this visit reaches the service supervisor."
+        ),
+        help="Printed on every dispatch order (R14).",
+    )
+
     @api.model
     @tools.ormcache()
     def _aftersales_sla_warning_hours(self):

@@ -1,9 +1,19 @@
-from odoo import Command
+import base64
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
 GROUP_TECHNICIAN = "aftersales_service.aftersales_service_group_technician"
 GROUP_USER = "aftersales_service.aftersales_service_group_user"
 GROUP_MANAGER = "aftersales_service.aftersales_service_group_manager"
+# A 1x1 PNG: a customer's signature as the signature widget sends it.
+SIGNATURE_PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4"
+        "890000000d49444154789c6360f8cf000000030101006e2ed8a60000000049454e44ae426082"
+    )
+)
 
 
 class AftersalesCommon(TransactionCase):
@@ -184,3 +194,36 @@ class AftersalesCommon(TransactionCase):
                 ],
             }
         )
+
+    @classmethod
+    def _create_dispatch(cls, ticket=None, schedule=False, **vals):
+        """A dispatch of `ticket` (a new one by default) for Tess Technician,
+        tomorrow 09:00-11:00 UTC; scheduled when `schedule`."""
+        ticket = ticket or cls._create_ticket()
+        start = vals.pop("date_start", None) or fields.Datetime.now().replace(
+            hour=9, minute=0, second=0, microsecond=0
+        ) + timedelta(days=1)
+        vals = {
+            "ticket_id": ticket.id,
+            "technician_id": cls.user_technician.id,
+            "date_start": start,
+            "date_end": start + timedelta(hours=2),
+            **vals,
+        }
+        dispatch = cls.env["aftersales.dispatch"].create(vals)
+        if schedule:
+            dispatch.action_schedule()
+        return dispatch
+
+    @classmethod
+    def _visit(cls, dispatch, signer="Carl Customer", outcome="fixed", finish=True):
+        """Do the visit of a scheduled `dispatch` as its technician: arrive,
+        record the outcome, have the customer sign, finish."""
+        as_tech = dispatch.with_user(dispatch.technician_id)
+        as_tech.action_arrive()
+        as_tech.write({"outcome": outcome, "work_done": "<p>Replaced the fan.</p>"})
+        if dispatch.signature_required:
+            as_tech.write({"signed_by": signer, "signature": SIGNATURE_PNG})
+        if finish:
+            as_tech.action_finish()
+        return dispatch
