@@ -427,6 +427,7 @@ class AftersalesDispatch(models.Model):
                     self._raise_protected(protected)
         for vals in vals_list:
             check_date_values(self, vals)
+            self._check_values(vals)
             if not vals.get("company_id") and vals.get("ticket_id"):
                 vals["company_id"] = (
                     self.env["aftersales.ticket"].browse(vals["ticket_id"]).company_id.id
@@ -449,6 +450,7 @@ class AftersalesDispatch(models.Model):
 
     def write(self, vals):
         check_date_values(self, vals)
+        self._check_values(vals)
         if not is_internal(self):
             protected = (PROTECTED_FIELDS | self._computed_in(vals)) & set(vals)
             if protected:
@@ -460,6 +462,22 @@ class AftersalesDispatch(models.Model):
         if {"technician_id", "helper_ids", "date_start", "date_end"} & set(vals):
             self._sync_ticket_technician()
         return result
+
+    def _check_values(self, vals):
+        """Refuse what the database would refuse, in the user's language."""
+        if (vals.get("labour_hours") or 0) < 0:
+            raise ValidationError(self.env._("Labour time cannot be negative."))
+        if not {"date_start", "date_end"} & set(vals):
+            return
+        for dispatch in self or [self.browse()]:
+            start = fields.Datetime.to_datetime(
+                vals["date_start"] if "date_start" in vals else dispatch.date_start
+            )
+            end = fields.Datetime.to_datetime(
+                vals["date_end"] if "date_end" in vals else dispatch.date_end
+            )
+            if start and end and end <= start:
+                raise ValidationError(self.env._("A dispatch ends after it starts."))
 
     def _computed_in(self, vals):
         return {
@@ -504,7 +522,10 @@ class AftersalesDispatch(models.Model):
                 raise UserError(self.env._("The visit is recorded while it takes place."))
         finished = self.filtered(lambda d: d.state in ("done", "reviewed", "cancelled"))
         if finished:
-            allowed = {"quality_score", "review_note", "color", "activity_ids"}
+            review = {"quality_score", "review_note"}
+            allowed = {"color", "activity_ids"} | (
+                review if not finished.filtered(lambda d: d.state != "done") else set()
+            )
             if fields_written - allowed:
                 raise UserError(
                     self.env._(

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 
 class AftersalesDispatchKit(models.Model):
@@ -25,7 +25,12 @@ class AftersalesDispatchKit(models.Model):
         "product.product", check_company=True, ondelete="restrict", string="Product"
     )
     name = fields.Char(
-        string="Item", compute="_compute_name", store=True, readonly=False, required=True
+        string="Item",
+        compute="_compute_name",
+        store=True,
+        readonly=False,
+        required=True,
+        precompute=True,
     )
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
     checked = fields.Boolean(string="Packed", help="Ticked by the technician when packed.")
@@ -39,6 +44,18 @@ class AftersalesDispatchKit(models.Model):
         for line in self:
             if line.product_id and not line.name:
                 line.name = line.product_id.display_name
+            else:
+                line.name = line.name
+
+    def _check_quantity_vals(self, vals):
+        if "quantity" in vals and (vals["quantity"] or 0) <= 0:
+            raise ValidationError(self.env._("A kit quantity is positive."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_quantity_vals(vals)
+        return super().create(vals_list)
 
     def write(self, vals):
         """Technicians tick what they packed; the list is the supervisor's."""
@@ -48,4 +65,5 @@ class AftersalesDispatchKit(models.Model):
             and set(vals) - {"checked"}
         ):
             raise UserError(self.env._("The supervisor sets the kit; tick what you packed."))
+        self._check_quantity_vals(vals)
         return super().write(vals)

@@ -72,13 +72,21 @@ class AftersalesDispatchPart(models.Model):
         if self.filtered("move_id"):
             raise UserError(self.env._("This part is already moved in stock."))
 
+    def _check_quantity_vals(self, vals):
+        """Before the database's check, in the user's language."""
+        if "quantity" in vals and (vals["quantity"] or 0) <= 0:
+            raise ValidationError(self.env._("A part quantity is positive."))
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_quantity_vals(vals)
         parts = super().create(vals_list)
         parts._check_open()
         return parts
 
     def write(self, vals):
+        self._check_quantity_vals(vals)
         self._check_open()
         return super().write(vals)
 

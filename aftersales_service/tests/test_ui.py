@@ -1,4 +1,5 @@
 import unittest
+from datetime import timedelta
 
 import odoo
 from odoo import fields
@@ -70,3 +71,105 @@ class TestUiMobile(TestUiDesktop):
 
     browser_size = "375x667"
     touch_enabled = True
+
+
+class DispatchTourCase(AftersalesTourCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.technician = cls.env["res.users"].create(
+            {
+                "name": "Tess Tour",
+                "login": "tour_tech",
+                "password": "tour_tech",
+                "groups_id": [
+                    fields.Command.set(
+                        [cls.env.ref("aftersales_service.aftersales_service_group_technician").id]
+                    )
+                ],
+            }
+        )
+        cls.other = cls.env["res.users"].create(
+            {
+                "name": "Otto Other",
+                "login": "tour_tech2",
+                "groups_id": [
+                    fields.Command.set(
+                        [cls.env.ref("aftersales_service.aftersales_service_group_technician").id]
+                    )
+                ],
+            }
+        )
+        skill = cls.env["aftersales.skill"].create({"name": "Tour Refrigeration"})
+        cls.env["aftersales.technician"].create(
+            [
+                {"user_id": cls.technician.id, "skill_ids": [fields.Command.set(skill.ids)]},
+                {"user_id": cls.other.id},
+            ]
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Tour Cold Store",
+                "is_company": True,
+                "street": "1 Tour Street",
+                "email": "cold@tour.example",
+            }
+        )
+        cls.ticket = cls.env["aftersales.ticket"].create(
+            {
+                "title": "TOUR freezer alarm",
+                "partner_id": cls.customer.id,
+                "skill_ids": [fields.Command.set(skill.ids)],
+            }
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestUiDispatch(DispatchTourCase):
+    """The supervisor dispatches a ticket, at desktop size."""
+
+    def test_supervisor_dispatches(self):
+        self._start_tour(
+            f"/odoo/action-aftersales_service.aftersales_ticket_action/{self.ticket.id}",
+            "aftersales_service_dispatch",
+            login="admin",
+        )
+        dispatch = self.ticket.dispatch_ids
+        self.assertEqual(len(dispatch), 1)
+        self.assertEqual(dispatch.state, "scheduled")
+        self.assertEqual(dispatch.technician_id, self.technician)
+        self.assertEqual(dispatch.kit_line_ids.name, "Leak detector")
+        self.assertEqual(self.ticket.stage_kind, "progress")
+
+
+@tagged("post_install", "-at_install")
+class TestUiTechnicianPhone(DispatchTourCase):
+    """The technician does the visit on a phone (Odoo's mobile layout)."""
+
+    browser_size = "375x667"
+    touch_enabled = True
+
+    def test_technician_visit(self):
+        start = fields.Datetime.now()
+        dispatch = self.env["aftersales.dispatch"].create(
+            {
+                "ticket_id": self.ticket.id,
+                "technician_id": self.technician.id,
+                "date_start": start,
+                "date_end": start + timedelta(hours=2),
+            }
+        )
+        dispatch.action_schedule()
+        self._start_tour(
+            "/odoo/action-aftersales_service.aftersales_dispatch_action_my_today",
+            "aftersales_service_technician_visit",
+            login="tour_tech",
+        )
+        self.assertEqual(dispatch.state, "done")
+        self.assertEqual(dispatch.signed_by, "Carl Customer")
+        self.assertTrue(dispatch.signature)
+        self.assertEqual(dispatch.outcome, "fixed")
+        self.assertIn("condenser fan", dispatch.work_done)
+        self.assertTrue(self.ticket.date_onsite)
+        # The customer is asked to rate the visit.
+        self.assertTrue(dispatch.rating_ids)

@@ -136,3 +136,141 @@ registry.category("web_tour.tours").add("aftersales_service_phone_intake", {
         },
     ],
 });
+
+// The supervisor dispatches a ticket (R11): a new dispatch from the ticket,
+// the technician chosen among the suggestions, the visit scheduled.
+registry.category("web_tour.tours").add("aftersales_service_dispatch", {
+    steps: () => [
+        {
+            content: "Dispatch the ticket",
+            trigger: ".o_form_view button[name=action_create_dispatch]",
+            run: "click",
+        },
+        {
+            content: "The dispatch is for the ticket",
+            trigger: '.o_field_widget[name=ticket_id] input:value("TCK/")',
+        },
+        {
+            content: "The address comes from the customer",
+            trigger: '.o_field_widget[name=address] textarea:value("Tour Street")',
+        },
+        {
+            content: "When",
+            trigger: ".o_field_widget[name=date_start] input",
+            run: "edit 01/15/2030 09:00:00",
+        },
+        {
+            content: "Confirm the time",
+            trigger: ".o_field_widget[name=date_start] input",
+            run: "press Enter",
+        },
+        {
+            content: "The end follows",
+            trigger: '.o_field_widget[name=date_end] input:value("01/15/2030 11:00:00")',
+        },
+        { content: "Save", trigger: ".o_form_button_save", run: "click" },
+        {
+            content: "Ask for suggestions",
+            trigger: ".o_form_saved button[name=action_suggest_technicians]",
+            run: "click",
+        },
+        {
+            content: "The technician with the skill comes first: choose them",
+            trigger:
+                '.modal .o_data_row:first-child:contains("Tess Tour") button[name=action_choose]',
+            run: "click",
+        },
+        {
+            content: "The technician is set",
+            trigger:
+                '.o_field_widget[name=technician_id] input:value("Tess Tour")',
+        },
+        {
+            content: "Add a tool to the kit",
+            trigger: '.o_notebook a:contains("Kit")',
+            run: "click",
+        },
+        {
+            content: "New kit line",
+            trigger: ".o_field_widget[name=kit_line_ids] .o_field_x2many_list_row_add a",
+            run: "click",
+        },
+        {
+            content: "The tool",
+            trigger: ".o_field_widget[name=kit_line_ids] .o_data_row [name=name] input",
+            run: "edit Leak detector",
+        },
+        {
+            content: "Schedule the visit",
+            trigger: ".o_form_view button[name=action_schedule]",
+            run: "click",
+        },
+        {
+            content: "The visit is scheduled",
+            trigger: '.o_statusbar_status .o_arrow_button_current:contains("Scheduled")',
+        },
+    ],
+});
+
+// The technician does the visit on a phone (R12, R15): from "My Dispatches
+// Today", one tap on arrival, the outcome, the customer's signature, done.
+registry.category("web_tour.tours").add("aftersales_service_technician_visit", {
+    steps: () => [
+        {
+            content: "Today's visit",
+            trigger: '.o_kanban_record:contains("Tour Cold Store")',
+            run: "click",
+        },
+        {
+            content: "Arrived: one tap",
+            trigger: ".o_form_view button[name=action_arrive]",
+            run: "click",
+        },
+        {
+            content: "The arrival is recorded",
+            trigger: ".o_form_view .o_field_widget[name=date_arrived]",
+        },
+        {
+            content: "What was done",
+            trigger: ".o_field_widget[name=work_done] .odoo-editor-editable",
+            run: "editor Replaced the condenser fan.",
+        },
+        {
+            content: "Fixed on site",
+            trigger: ".o_field_widget[name=outcome] select",
+            run: 'select "fixed"',
+        },
+        {
+            content: "Who signs",
+            trigger: ".o_field_widget[name=signed_by] input",
+            run: "edit Carl Customer",
+        },
+        {
+            content: "The customer signs",
+            trigger: ".o_field_widget[name=signature] .o_signature",
+            run: "click",
+        },
+        {
+            content: "Adopt the signature",
+            trigger: ".modal .o_web_sign_name_and_signature ~ * button.btn-primary:enabled, .modal footer button.btn-primary:enabled",
+            run: "click",
+        },
+        {
+            content: "The signature is on the order",
+            trigger: ".o_form_view:not(:has(.modal)) .o_field_widget[name=signature] img",
+        },
+        {
+            content: "Finish the visit",
+            trigger: ".o_form_view button[name=action_finish]",
+            run: "click",
+        },
+        {
+            content: "The visit is done",
+            trigger: ".o_form_view .o_field_widget[name=signed_on]",
+        },
+        {
+            content: "And cannot be finished twice",
+            trigger: ".o_form_view:not(:has(button[name=action_finish]))",
+        },
+    ],
+});
