@@ -134,10 +134,7 @@ class AftersalesDispatch(models.Model):
         tracking=True,
         index="btree_not_null",
         check_company=True,
-        domain=lambda self: [
-            ("groups_id", "in", self.env.ref(TECHNICIAN_GROUP).id),
-            ("share", "=", False),
-        ],
+        domain=lambda self: self._technician_domain(),
         help="Leads the visit. Use Suggest to rank technicians by skills, area and load.",
     )
     helper_ids = fields.Many2many(
@@ -147,10 +144,7 @@ class AftersalesDispatch(models.Model):
         "user_id",
         string="Other Technicians",
         check_company=True,
-        domain=lambda self: [
-            ("groups_id", "in", self.env.ref(TECHNICIAN_GROUP).id),
-            ("share", "=", False),
-        ],
+        domain=lambda self: self._technician_domain(),
     )
     date_start = fields.Datetime(string="Scheduled Start", tracking=True, index=True, copy=False)
     date_end = fields.Datetime(string="Scheduled End", tracking=True, copy=False)
@@ -168,7 +162,9 @@ class AftersalesDispatch(models.Model):
     )
 
     # --- Kit and transport (R12, R13) ----------------------------------
-    kit_line_ids = fields.One2many("aftersales.dispatch.kit", "dispatch_id", string="Kit", copy=True)
+    kit_line_ids = fields.One2many(
+        "aftersales.dispatch.kit", "dispatch_id", string="Kit", copy=True
+    )
     kit_picking_id = fields.Many2one(
         "stock.picking",
         string="Parts Reservation",
@@ -252,6 +248,10 @@ class AftersalesDispatch(models.Model):
     can_finish = fields.Boolean(compute="_compute_can")
     can_review = fields.Boolean(compute="_compute_can")
     can_cancel = fields.Boolean(compute="_compute_can")
+    can_plan = fields.Boolean(
+        compute="_compute_can",
+        help="Who goes, when and where: the service team's, not the technician's.",
+    )
 
     _sql_constraints = [
         ("name_company_unique", "UNIQUE(name, company_id)", "Dispatch numbers are unique."),
@@ -262,6 +262,13 @@ class AftersalesDispatch(models.Model):
         ),
         ("labour_positive", "CHECK(labour_hours >= 0)", "Labour time cannot be negative."),
     ]
+
+    @api.model
+    def _technician_domain(self):
+        # The id from the cached xmlid table: this domain is applied at each
+        # read of the technicians (record rules included), costing no query.
+        group_id = self.env["ir.model.data"]._xmlid_to_res_id(TECHNICIAN_GROUP)
+        return [("groups_id", "in", group_id), ("share", "=", False)]
 
     # ------------------------------------------------------------------
     # Computes
@@ -325,7 +332,7 @@ class AftersalesDispatch(models.Model):
                 else False
             )
 
-    @api.depends("state", "date_arrived", "technician_id")
+    @api.depends("state", "date_arrived", "technician_id", "helper_ids")
     @api.depends_context("uid")
     def _compute_can(self):
         user = self.env.user
@@ -333,6 +340,7 @@ class AftersalesDispatch(models.Model):
         is_user = user.has_group(GROUP_USER)
         for dispatch in self:
             mine = is_user or user in (dispatch.technician_id | dispatch.helper_ids)
+            dispatch.can_plan = is_user and dispatch.state in ("draft", "scheduled")
             dispatch.can_schedule = is_manager and dispatch.state == "draft"
             dispatch.can_en_route = mine and dispatch.state == "scheduled"
             dispatch.can_arrive = mine and (
@@ -349,10 +357,12 @@ class AftersalesDispatch(models.Model):
         """{dispatch: other dispatches of one of its technicians overlapping
         it}, with one search for the whole batch."""
         planned = self.filtered(
-            lambda d: d.technician_id
-            and d.date_start
-            and d.date_end
-            and d.state not in ("cancelled", "done", "reviewed")
+            lambda d: (
+                d.technician_id
+                and d.date_start
+                and d.date_end
+                and d.state not in ("cancelled", "done", "reviewed")
+            )
         )
         if not planned:
             return {}
@@ -371,9 +381,11 @@ class AftersalesDispatch(models.Model):
         for dispatch in planned:
             mine = dispatch.technician_id | dispatch.helper_ids
             others = candidates.filtered(
-                lambda o, d=dispatch, m=mine: o.id != d._origin.id
-                and (o.technician_id | o.helper_ids) & m
-                and overlaps(d.date_start, d.date_end, o.date_start, o.date_end)
+                lambda o, d=dispatch, m=mine: (
+                    o.id != d._origin.id
+                    and (o.technician_id | o.helper_ids) & m
+                    and overlaps(d.date_start, d.date_end, o.date_start, o.date_end)
+                )
             )
             if others:
                 result[dispatch] = others
@@ -428,10 +440,13 @@ class AftersalesDispatch(models.Model):
         for vals in vals_list:
             check_date_values(self, vals)
             self._check_values(vals)
-            if not vals.get("company_id") and vals.get("ticket_id"):
-                vals["company_id"] = (
-                    self.env["aftersales.ticket"].browse(vals["ticket_id"]).company_id.id
-                )
+            if vals.get("ticket_id"):
+                company = self.env["aftersales.ticket"].browse(vals["ticket_id"]).company_id
+                if vals.get("company_id") and vals["company_id"] != company.id:
+                    raise UserError(
+                        self.env._("A dispatch belongs to the company of its ticket.")
+                    )
+                vals["company_id"] = company.id
         tickets = self.env["aftersales.ticket"].browse(
             {vals["ticket_id"] for vals in vals_list if vals.get("ticket_id")}
         )
@@ -465,17 +480,14 @@ class AftersalesDispatch(models.Model):
 
     def _check_values(self, vals):
         """Refuse what the database would refuse, in the user's language."""
-        if (vals.get("labour_hours") or 0) < 0:
+        hours = vals.get("labour_hours")
+        if isinstance(hours, (int, float)) and hours < 0:
             raise ValidationError(self.env._("Labour time cannot be negative."))
         if not {"date_start", "date_end"} & set(vals):
             return
         for dispatch in self or [self.browse()]:
-            start = fields.Datetime.to_datetime(
-                vals["date_start"] if "date_start" in vals else dispatch.date_start
-            )
-            end = fields.Datetime.to_datetime(
-                vals["date_end"] if "date_end" in vals else dispatch.date_end
-            )
+            start = fields.Datetime.to_datetime(vals.get("date_start", dispatch.date_start))
+            end = fields.Datetime.to_datetime(vals.get("date_end", dispatch.date_end))
             if start and end and end <= start:
                 raise ValidationError(self.env._("A dispatch ends after it starts."))
 
@@ -544,9 +556,7 @@ class AftersalesDispatch(models.Model):
             return vals
         signed = self.filtered("signed_on")
         if signed:
-            raise UserError(
-                self.env._("Dispatch %(name)s is already signed.", name=signed[0].name)
-            )
+            raise UserError(self.env._("Dispatch %(name)s is already signed.", name=signed[0].name))
         if self.filtered(lambda d: d.state != "in_progress" or not d.date_arrived):
             raise UserError(self.env._("The customer signs on site, once the technician arrived."))
         signer = vals.get("signed_by") or all(self.mapped("signed_by"))
@@ -595,9 +605,7 @@ class AftersalesDispatch(models.Model):
             raise AccessError(self.env._("Only technicians record visits."))
         others = self.filtered(lambda d: self.env.user not in (d.technician_id | d.helper_ids))
         if others:
-            raise AccessError(
-                self.env._("Dispatch %(name)s is not yours.", name=others[0].name)
-            )
+            raise AccessError(self.env._("Dispatch %(name)s is not yours.", name=others[0].name))
 
     def action_schedule(self):
         return self._action_schedule()
@@ -663,9 +671,8 @@ class AftersalesDispatch(models.Model):
                     "date_arrived": now,
                 }
             )
-        # On the technician's behalf: arrivals are theirs to record (R17).
-        tickets = self.ticket_id.sudo().filtered(lambda t: t.stage_kind in ("new", "progress"))
-        tickets._action_mark_onsite(now)
+        # The visit's technicians (lead or not) record arrivals (R17).
+        self.ticket_id.filtered(lambda t: t.stage_kind in ("new", "progress"))._mark_onsite(now)
         return True
 
     def action_finish(self):
@@ -737,8 +744,7 @@ class AftersalesDispatch(models.Model):
                     "date_finished": now,
                     "promised_deadline": promised,
                     "sla_met": not promised or now <= promised,
-                    "first_time_fix": dispatch.outcome == "fixed"
-                    and not earlier.get(ticket, 0),
+                    "first_time_fix": dispatch.outcome == "fixed" and not earlier.get(ticket, 0),
                 }
             )
         sudo._move_parts()
@@ -776,7 +782,12 @@ class AftersalesDispatch(models.Model):
         self._check_manager()
         self._check_transition("reset")
         internal(self).write(
-            {"state": "draft", "date_en_route": False, "date_arrived": False, "kit_picking_id": False}
+            {
+                "state": "draft",
+                "date_en_route": False,
+                "date_arrived": False,
+                "kit_picking_id": False,
+            }
         )
         return True
 
@@ -929,9 +940,7 @@ class AftersalesDispatch(models.Model):
             for part in dispatch.part_ids.filtered(
                 lambda p: not p.move_id and p.product_id.type == "consu"
             ):
-                src, dest = (
-                    (source, customers) if part.direction == "used" else (customers, source)
-                )
+                src, dest = (source, customers) if part.direction == "used" else (customers, source)
                 vals_list.append(part._prepare_move_vals(src, dest))
                 lines |= part
         if not vals_list:
@@ -942,9 +951,7 @@ class AftersalesDispatch(models.Model):
             if not move.move_line_ids:
                 move.move_line_ids = [Command.create(part._prepare_move_line_vals(move))]
             else:
-                move.move_line_ids.write(
-                    {"lot_id": part.lot_id.id, "quantity": part.quantity}
-                )
+                move.move_line_ids.write({"lot_id": part.lot_id.id, "quantity": part.quantity})
         moves.picked = True
         moves._action_done()
         for move, part in zip(moves, lines, strict=True):
@@ -972,9 +979,7 @@ class AftersalesDispatch(models.Model):
         if not template:
             return
         for dispatch in self.filtered(lambda d: d.partner_id.email):
-            dispatch.rating_send_request(
-                template, lang=dispatch.partner_id.lang, force_send=False
-            )
+            dispatch.rating_send_request(template, lang=dispatch.partner_id.lang, force_send=False)
 
     def _rating_get_operator(self):
         return self.technician_id.partner_id

@@ -48,7 +48,8 @@ class AftersalesDispatchKit(models.Model):
                 line.name = line.name
 
     def _check_quantity_vals(self, vals):
-        if "quantity" in vals and (vals["quantity"] or 0) <= 0:
+        quantity = vals.get("quantity", 1)
+        if isinstance(quantity, (int, float)) and quantity <= 0:
             raise ValidationError(self.env._("A kit quantity is positive."))
 
     @api.model_create_multi

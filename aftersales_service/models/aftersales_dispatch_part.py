@@ -67,14 +67,17 @@ class AftersalesDispatchPart(models.Model):
     def _check_open(self):
         if is_internal(self) or self.env.su:
             return
-        if self.dispatch_id.filtered(lambda d: d.state not in ("draft", "scheduled", "in_progress")):
+        if self.dispatch_id.filtered(
+            lambda d: d.state not in ("draft", "scheduled", "in_progress")
+        ):
             raise UserError(self.env._("Parts are recorded while the visit takes place."))
         if self.filtered("move_id"):
             raise UserError(self.env._("This part is already moved in stock."))
 
     def _check_quantity_vals(self, vals):
         """Before the database's check, in the user's language."""
-        if "quantity" in vals and (vals["quantity"] or 0) <= 0:
+        quantity = vals.get("quantity", 1)
+        if isinstance(quantity, (int, float)) and quantity <= 0:
             raise ValidationError(self.env._("A part quantity is positive."))
 
     @api.model_create_multi

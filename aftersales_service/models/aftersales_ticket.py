@@ -1062,11 +1062,16 @@ class AftersalesTicket(models.Model):
             if self.filtered(lambda t: t.technician_id != self.env.user):
                 raise AccessError(self.env._("You record arrivals on your own tickets only."))
         self._check_kind(("new", "progress"), self.env._("marked on site"))
+        self._mark_onsite(now)
+        return True
+
+    def _mark_onsite(self, now):
+        """Record the first arrival on site and reach the on-site target
+        (the caller checked who may)."""
         todo = self.filtered(lambda t: not t.date_onsite)
         # Technicians have no write access to tickets: this one field only.
         internal(todo.sudo()).write({"date_onsite": now})
         todo.sla_ids.sudo().filtered(lambda line: line.target == "onsite")._reach(now)
-        return True
 
     def action_open_close_wizard(self):
         return self._open_close_wizard("close")

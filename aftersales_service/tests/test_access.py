@@ -146,6 +146,92 @@ MATRIX = {
         "internal": "",
         "portal": "",
     },
+    # Dispatch orders. Supervisors create and delete them; technicians
+    # (record rules: their own) and service users record the visit.
+    "aftersales.dispatch": {
+        "technician": "rw",
+        "user": "rw",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.dispatch.kit": {
+        "technician": "rw",
+        "user": "rw",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    # Parts are recorded on site by the technician.
+    "aftersales.dispatch.part": {
+        "technician": "rwcu",
+        "user": "rwcu",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.technician": {
+        "technician": "r",
+        "user": "r",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.service.area": {
+        "technician": "r",
+        "user": "r",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    # Custody receipts are issued on site and never deleted but by a manager.
+    "aftersales.receipt": {
+        "technician": "rwc",
+        "user": "rwc",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.receipt.line": {
+        "technician": "rwcu",
+        "user": "rwcu",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    # The technician suggestion wizard is the supervisor's.
+    "aftersales.dispatch.assign": {
+        "technician": "",
+        "user": "",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.dispatch.assign.line": {
+        "technician": "",
+        "user": "",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    # Technician performance: supervisors only.
+    "aftersales.dispatch.report": {
+        "technician": "",
+        "user": "",
+        "manager": "r",
+        "manager_mc": "r",
+        "internal": "",
+        "portal": "",
+    },
 }
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 
