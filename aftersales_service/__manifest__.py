@@ -25,6 +25,7 @@
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/aftersales_receipt_mail_data.xml",
         "data/mail_sla_breach_templates.xml",
         "data/base_automation_data.xml",
         "data/aftersales_ticket_data.xml",

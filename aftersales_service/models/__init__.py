@@ -24,3 +24,4 @@ from . import aftersales_dispatch_kit
 from . import aftersales_dispatch_part
 from . import aftersales_receipt
 from . import aftersales_dispatch_report
+from . import aftersales_receipt_line

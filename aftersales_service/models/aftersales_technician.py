@@ -73,9 +73,7 @@ class AftersalesTechnician(models.Model):
         for tech in self:
             if not tech.user_id.has_group(TECHNICIAN_GROUP):
                 raise ValidationError(
-                    self.env._(
-                        "%(user)s is not in the Technician group.", user=tech.user_id.name
-                    )
+                    self.env._("%(user)s is not in the Technician group.", user=tech.user_id.name)
                 )
 
     @api.model

@@ -12,3 +12,9 @@ from . import test_ticket
 from . import test_sla
 from . import test_ticket_security
 from . import test_ticket_performance
+from . import test_dispatch_security
+from . import test_dispatch_performance
+from . import test_receipt
+from . import test_dispatch_reports
+from . import test_dispatch
+from . import test_dispatch_rules

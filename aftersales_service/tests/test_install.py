@@ -46,15 +46,23 @@ class TestInstall(AftersalesCommon):
                 "aftersales_menu_root",
                 "aftersales_menu_operations",
                 "aftersales_ticket_menu",
+                "aftersales_dispatch_menu_my_today",
+                "aftersales_dispatch_menu",
+                "aftersales_receipt_menu",
                 "aftersales_agreement_menu",
                 "aftersales_warranty_menu",
                 "aftersales_coverage_check_menu",
             )
         }
-        supervision = operations | {
+        # Reception plans visits on the calendar.
+        reception = operations | {MENU_PREFIX + "aftersales_dispatch_menu_calendar"}
+        supervision = reception | {
             MENU_PREFIX + x
             for x in (
                 "aftersales_menu_reporting",
+                "aftersales_dispatch_report_menu",
+                "aftersales_technician_menu",
+                "aftersales_service_area_menu",
                 "aftersales_ticket_menu_analysis",
                 "aftersales_ticket_sla_menu_report",
                 "aftersales_menu_config",
@@ -68,7 +76,7 @@ class TestInstall(AftersalesCommon):
         # role -> the module's menus it sees (Settings need the Settings right).
         expected = {
             self.user_technician: operations,
-            self.user_service: operations,
+            self.user_service: reception,
             self.user_manager: supervision,
             self.user_internal: set(),
             self.user_admin: settings,
