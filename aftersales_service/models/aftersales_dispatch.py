@@ -130,7 +130,6 @@ class AftersalesDispatch(models.Model):
     )
     technician_id = fields.Many2one(
         "res.users",
-        string="Technician",
         tracking=True,
         index="btree_not_null",
         check_company=True,
@@ -443,9 +442,7 @@ class AftersalesDispatch(models.Model):
             if vals.get("ticket_id"):
                 company = self.env["aftersales.ticket"].browse(vals["ticket_id"]).company_id
                 if vals.get("company_id") and vals["company_id"] != company.id:
-                    raise UserError(
-                        self.env._("A dispatch belongs to the company of its ticket.")
-                    )
+                    raise UserError(self.env._("A dispatch belongs to the company of its ticket."))
                 vals["company_id"] = company.id
         tickets = self.env["aftersales.ticket"].browse(
             {vals["ticket_id"] for vals in vals_list if vals.get("ticket_id")}

@@ -21,9 +21,7 @@ class AftersalesDispatchKit(models.Model):
         default="tool",
         required=True,
     )
-    product_id = fields.Many2one(
-        "product.product", check_company=True, ondelete="restrict", string="Product"
-    )
+    product_id = fields.Many2one("product.product", check_company=True, ondelete="restrict")
     name = fields.Char(
         string="Item",
         compute="_compute_name",

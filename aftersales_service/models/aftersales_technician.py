@@ -46,7 +46,7 @@ class AftersalesTechnician(models.Model):
     )
     # --- ID badge (R12) -----------------------------------------------
     badge_number = fields.Char(string="ID Number", tracking=True, copy=False)
-    badge_valid_until = fields.Date(string="Badge Valid Until", tracking=True)
+    badge_valid_until = fields.Date(tracking=True)
     badge_expired = fields.Boolean(compute="_compute_badge_expired")
 
     _sql_constraints = [

@@ -427,12 +427,15 @@ class TestDispatch(AftersalesCommon):
         )
         self.assertFalse(second.conflict_warning)
         # In the form: a warning when choosing the technician, not a refusal.
-        with Form(
-            self.env["aftersales.dispatch"].with_context(default_ticket_id=self.ticket.id)
-        ) as form:
+        Dispatch = self.env["aftersales.dispatch"].with_context(default_ticket_id=self.ticket.id)
+        with (
+            self.assertLogs("odoo.tests.form.onchange", "WARNING") as logs,
+            Form(Dispatch) as form,
+        ):
             form.date_start = first.date_start
             form.technician_id = self.user_technician
             self.assertTrue(form.conflict_warning)
+        self.assertIn("Double booking", logs.output[0])
         self.assertTrue(form.record.id)
 
     def test_dates_and_hours_checked(self):

@@ -2,6 +2,7 @@
 
 import unittest
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -72,7 +73,7 @@ class TestRank(unittest.TestCase):
         conflicts = [bool(c["conflict"]) for c in ranked]
         self.assertEqual(conflicts, sorted(conflicts))
         # Among the free ones with the same skills and area, lighter day first.
-        for first, second in zip(ranked, ranked[1:], strict=False):
+        for first, second in pairwise(ranked):
             same = (
                 first["conflict"] == second["conflict"]
                 and first["in_area"] == second["in_area"]

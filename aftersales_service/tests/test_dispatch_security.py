@@ -233,11 +233,17 @@ class TestDispatchSecurity(DispatchSecurityCommon):
         product_b = self._create_product(
             name="B Fan", tracking="none", company_id=self.company_b.id
         )
-        ctx = {"allowed_company_ids": [self.company.id, self.company_b.id]}
+        both = [self.company.id, self.company_b.id]
         Part = (
-            self.env["aftersales.dispatch.part"].with_user(self.user_manager_mc).with_context(ctx)
+            self.env["aftersales.dispatch.part"]
+            .with_user(self.user_manager_mc)
+            .with_context(allowed_company_ids=both)
         )
-        Kit = self.env["aftersales.dispatch.kit"].with_user(self.user_manager_mc).with_context(ctx)
+        Kit = (
+            self.env["aftersales.dispatch.kit"]
+            .with_user(self.user_manager_mc)
+            .with_context(allowed_company_ids=both)
+        )
         parts, kits = Part.search_count([]), Kit.search_count([])
         with self.assertRaises(UserError):
             Part.create({"dispatch_id": self.dispatch_t1.id, "product_id": product_b.id})
@@ -246,9 +252,9 @@ class TestDispatchSecurity(DispatchSecurityCommon):
                 {"dispatch_id": self.dispatch_t1.id, "kind": "part", "product_id": product_b.id}
             )
         with self.assertRaises(UserError):
-            self.dispatch_t1.with_user(self.user_manager_mc).with_context(ctx).write(
-                {"part_ids": [Command.create({"product_id": product_b.id})]}
-            )
+            self.dispatch_t1.with_user(self.user_manager_mc).with_context(
+                allowed_company_ids=both
+            ).write({"part_ids": [Command.create({"product_id": product_b.id})]})
         with self.assertRaises(UserError):
             Part.browse(self.dispatch_t1.part_ids.ids).write({"product_id": product_b.id})
         self.assertEqual(Part.search_count([]), parts)
@@ -490,11 +496,8 @@ class TestDispatchSecurity(DispatchSecurityCommon):
         self._refuse_unlink(self.dispatch_t1)
         self._refuse_unlink(self.ticket_t1.with_user(self.user_manager))
         # Cancelled (if it can be), the ticket still keeps its signed visit.
-        try:
-            with self.env.cr.savepoint():
-                self.ticket_t1._action_cancel("Entered twice")
-        except UserError:
-            pass
+        self.ticket_t1._action_cancel("Entered twice")
+        self.assertEqual(self.ticket_t1.stage_kind, "cancelled")
         self._refuse_unlink(self.ticket_t1)
         self.assertEqual(self.dispatch_t1.ticket_id, self.ticket_t1)
         # A product used as a part on an open visit (no stock move yet).

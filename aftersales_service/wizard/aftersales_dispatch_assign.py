@@ -41,10 +41,10 @@ class AftersalesDispatchAssignLine(models.TransientModel):
     rank = fields.Integer()
     user_id = fields.Many2one("res.users", string="Technician", readonly=True)
     profile_id = fields.Many2one("aftersales.technician", readonly=True)
-    skills_matched = fields.Integer(string="Skills Matched", readonly=True)
+    skills_matched = fields.Integer(readonly=True)
     skills_needed = fields.Integer(readonly=True)
     skills_label = fields.Char(string="Skills", compute="_compute_skills_label")
-    in_area = fields.Boolean(string="In Area", readonly=True)
+    in_area = fields.Boolean(readonly=True)
     load_hours = fields.Float(string="Booked That Day (h)", readonly=True)
     conflict = fields.Boolean(string="Double Booking", readonly=True)
 
