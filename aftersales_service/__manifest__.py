@@ -25,7 +25,6 @@
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
-        "data/aftersales_receipt_mail_data.xml",
         "data/mail_sla_breach_templates.xml",
         "data/base_automation_data.xml",
         "data/aftersales_ticket_data.xml",
@@ -39,6 +38,8 @@
         "report/aftersales_dispatch_templates.xml",
         "report/aftersales_receipt_reports.xml",
         "report/aftersales_receipt_templates.xml",
+        # The receipt e-mail attaches the receipt PDF: after the reports.
+        "data/aftersales_receipt_mail_data.xml",
         "wizard/aftersales_coverage_check_views.xml",
         "wizard/aftersales_warranty_void_views.xml",
         "wizard/aftersales_agreement_sign_views.xml",
