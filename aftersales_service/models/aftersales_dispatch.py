@@ -1,5 +1,7 @@
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+import pytz
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -73,6 +75,29 @@ TECHNICIAN_FIELDS = {
 }
 # Editable until the visit is finished; after it, only the review.
 ONSITE_FIELDS = TECHNICIAN_FIELDS - {"transport_note"}
+# What the customer signs for (R15): fixed once signed.
+SIGNED_FIELDS = {
+    "work_done",
+    "labour_hours",
+    "part_ids",
+    "signed_by",
+    "signature",
+}
+# Who goes, when and where: set before the visit starts (reinforcements,
+# helper_ids, may join a visit under way).
+PLANNING_FIELDS = {
+    "ticket_id",
+    "technician_id",
+    "date_start",
+    "date_end",
+    "address",
+    "user_id",
+    "transport_needed",
+    "vehicle",
+    "transport_pickup",
+    "transport_return",
+    "signature_required",
+}
 
 
 class AftersalesDispatch(models.Model):
@@ -132,6 +157,7 @@ class AftersalesDispatch(models.Model):
         "res.users",
         tracking=True,
         index="btree_not_null",
+        ondelete="restrict",
         check_company=True,
         domain=lambda self: self._technician_domain(),
         help="Leads the visit. Use Suggest to rank technicians by skills, area and load.",
@@ -186,7 +212,11 @@ class AftersalesDispatch(models.Model):
     date_finished = fields.Datetime(string="Finished", readonly=True, copy=False, tracking=True)
     work_done = fields.Html(sanitize_style=True)
     labour_hours = fields.Float(
-        string="Labour (h)", compute="_compute_labour_hours", store=True, readonly=False
+        string="Labour (h)",
+        compute="_compute_labour_hours",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     part_ids = fields.One2many("aftersales.dispatch.part", "dispatch_id", string="Parts Used")
     photo_ids = fields.Many2many(
@@ -219,7 +249,8 @@ class AftersalesDispatch(models.Model):
 
     # --- Customer sign-off (R15) ----------------------------------------
     signature_required = fields.Boolean(default=True, tracking=True)
-    signature = fields.Image(max_width=1024, max_height=1024, copy=False, attachment=True)
+    # In the table, not an attachment: only write() (which guards it) changes it.
+    signature = fields.Image(max_width=1024, max_height=1024, copy=False, attachment=False)
     signed_by = fields.Char(copy=False, tracking=True)
     signed_on = fields.Datetime(readonly=True, copy=False, tracking=True)
 
@@ -228,12 +259,18 @@ class AftersalesDispatch(models.Model):
         string="On-Site Time (h)",
         compute="_compute_duration_hours",
         store=True,
+        precompute=True,
         aggregator="avg",
     )
     promised_deadline = fields.Datetime(
         readonly=True, copy=False, help="The ticket's SLA deadline when the visit finished."
     )
-    sla_met = fields.Boolean(string="SLA Met", readonly=True, copy=False)
+    sla_met = fields.Boolean(
+        string="SLA Met",
+        readonly=True,
+        copy=False,
+        help="Finished by the ticket's resolution deadline (visits without one are not judged).",
+    )
     first_time_fix = fields.Boolean(readonly=True, copy=False)
     quality_score = fields.Selection(QUALITY_SCORES, tracking=True, copy=False)
     review_note = fields.Text(copy=False)
@@ -288,6 +325,9 @@ class AftersalesDispatch(models.Model):
             if dispatch.date_arrived and dispatch.date_finished and not dispatch.labour_hours:
                 delta = dispatch.date_finished - dispatch.date_arrived
                 dispatch.labour_hours = round(delta.total_seconds() / 3600, 2)
+            else:
+                # What the technician recorded stays.
+                dispatch.labour_hours = dispatch.labour_hours
 
     @api.depends("date_arrived", "date_finished")
     def _compute_duration_hours(self):
@@ -470,9 +510,21 @@ class AftersalesDispatch(models.Model):
             self._check_write_rights(vals)
         if "signature" in vals:
             vals = self._prepare_signature_vals(dict(vals))
-        result = super().write(vals)
+        replan = (
+            self.filtered(lambda d: d.state == "scheduled")
+            if ({"technician_id", "date_start"} & set(vals))
+            else self.browse()
+        )
+        old_technicians = {dispatch: dispatch.technician_id for dispatch in replan}
+        signing = {k: vals.pop(k) for k in ("signature", "signed_on") if k in vals}
+        # What the customer signs for is written first, then the signature.
+        result = super().write(vals) if vals else True
+        if signing:
+            result = super().write(signing)
         if {"technician_id", "helper_ids", "date_start", "date_end"} & set(vals):
             self._sync_ticket_technician()
+        if replan:
+            replan._replan(old_technicians)
         return result
 
     def _check_values(self, vals):
@@ -529,6 +581,20 @@ class AftersalesDispatch(models.Model):
                 lambda d: d.state not in ("scheduled", "in_progress")
             ):
                 raise UserError(self.env._("The visit is recorded while it takes place."))
+        if fields_written & PLANNING_FIELDS and self.filtered(
+            lambda d: d.state not in ("draft", "scheduled")
+        ):
+            raise UserError(self.env._("A visit under way or finished is not replanned."))
+        # What the customer signed stays as signed (R15).
+        signed = self.filtered("signed_on")
+        if signed and fields_written & (SIGNED_FIELDS - {"signature"}):
+            raise UserError(
+                self.env._(
+                    "Dispatch %(name)s is signed by the customer: what was signed no longer "
+                    "changes.",
+                    name=signed[0].name,
+                )
+            )
         finished = self.filtered(lambda d: d.state in ("done", "reviewed", "cancelled"))
         if finished:
             review = {"quality_score", "review_note"}
@@ -540,7 +606,7 @@ class AftersalesDispatch(models.Model):
                     self.env._(
                         "Dispatch %(name)s is %(state)s: only its review changes.",
                         name=finished[0].name,
-                        state=dict(DISPATCH_STATES)[finished[0].state],
+                        state=finished[0]._state_label(),
                     )
                 )
 
@@ -578,6 +644,11 @@ class AftersalesDispatch(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    def _state_label(self):
+        """The state as the user reads it (translated)."""
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
     def _check_transition(self, action):
         states, _to = TRANSITIONS[action]
         wrong = self.filtered(lambda d: d.state not in states)
@@ -586,7 +657,7 @@ class AftersalesDispatch(models.Model):
                 self.env._(
                     "Dispatch %(name)s cannot do this in state %(state)s.",
                     name=wrong[0].name,
-                    state=dict(DISPATCH_STATES)[wrong[0].state],
+                    state=wrong[0]._state_label(),
                 )
             )
 
@@ -633,13 +704,7 @@ class AftersalesDispatch(models.Model):
             tickets.action_triage()
         self._sync_ticket_technician()
         self._reserve_kit()
-        for dispatch in self:
-            dispatch.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=fields.Date.to_date(dispatch.date_start),
-                user_id=dispatch.technician_id.id,
-                summary=self.env._("Visit %(customer)s", customer=dispatch.partner_id.name),
-            )
+        self._schedule_visit_activity()
         return True
 
     def action_en_route(self):
@@ -698,7 +763,18 @@ class AftersalesDispatch(models.Model):
                         name=dispatch.name,
                     )
                 )
-            if dispatch.outcome == "taken_back" and not dispatch.receipt_ids:
+            untracked = dispatch.part_ids.filtered(
+                lambda p: p.product_id.tracking != "none" and not p.lot_id and not p.move_id
+            )
+            if untracked:
+                raise UserError(
+                    self.env._(
+                        "Give the serial or lot number of %(part)s before finishing.",
+                        part=untracked[0].product_id.display_name,
+                    )
+                )
+            receipts = dispatch.receipt_ids.filtered(lambda r: r.state != "cancelled")
+            if dispatch.outcome == "taken_back" and not receipts:
                 raise UserError(
                     self.env._(
                         "Items taken back need a receipt for the customer (%(name)s).",
@@ -727,11 +803,12 @@ class AftersalesDispatch(models.Model):
         )
         for dispatch in sudo:
             ticket = dispatch.ticket_id
-            promised = ticket.sla_deadline or max(
+            # The promise is the resolution target's deadline (R17).
+            promised = max(
                 (
                     line.deadline
                     for line in ticket.sla_ids
-                    if line.target == "resolution" and line.deadline
+                    if line.target == "resolution" and line.deadline and line.state != "cancelled"
                 ),
                 default=False,
             )
@@ -740,7 +817,7 @@ class AftersalesDispatch(models.Model):
                     "state": "done",
                     "date_finished": now,
                     "promised_deadline": promised,
-                    "sla_met": not promised or now <= promised,
+                    "sla_met": bool(promised) and now <= promised,
                     "first_time_fix": dispatch.outcome == "fixed" and not earlier.get(ticket, 0),
                 }
             )
@@ -855,6 +932,41 @@ class AftersalesDispatch(models.Model):
             ):
                 ticket.technician_id = dispatch.technician_id
 
+    def _schedule_visit_activity(self):
+        for dispatch in self:
+            dispatch.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=dispatch._local_date(dispatch.date_start),
+                user_id=dispatch.technician_id.id,
+                summary=self.env._("Visit %(customer)s", customer=dispatch.partner_id.name),
+            )
+
+    def _replan(self, old_technicians):
+        """A scheduled visit moved or given to someone else: the technician's
+        activity follows, and the parts reserved for the former technician's
+        van are reserved again for the new one."""
+        self.activity_unlink(["mail.mail_activity_data_todo"])
+        self._schedule_visit_activity()
+        moved = self.filtered(
+            lambda d: (
+                d.technician_id != old_technicians.get(d)
+                and d.kit_picking_id
+                and d.kit_picking_id.state not in ("done", "cancel")
+            )
+        )
+        if moved:
+            moved.kit_picking_id.sudo().action_cancel()
+            internal(moved).write({"kit_picking_id": False})
+            moved._reserve_kit()
+
+    def _local_date(self, value):
+        """The date of `value` (UTC) on the company's calendar."""
+        self.ensure_one()
+        tz = pytz.timezone(
+            self.company_id.resource_calendar_id.tz or self.company_id.partner_id.tz or "UTC"
+        )
+        return pytz.utc.localize(value).astimezone(tz).date()
+
     def _prepare_kit_picking_vals(self, location, lines):
         self.ensure_one()
         warehouse = self.env["stock.warehouse"].search(
@@ -924,20 +1036,41 @@ class AftersalesDispatch(models.Model):
             .lot_stock_id
         )
 
+    def _defective_location(self):
+        """Where replaced (defective) parts brought back go: the company's
+        scrap location, out of the sellable stock but traceable."""
+        self.ensure_one()
+        return (
+            self.env["stock.location"]
+            .sudo()
+            .search(
+                [
+                    ("scrap_location", "=", True),
+                    ("company_id", "in", [self.company_id.id, False]),
+                ],
+                order="company_id",
+                limit=1,
+            )
+        )
+
     def _move_parts(self):
-        """Parts used go from the technician's stock to the customer; parts
-        returned (replaced or unused) come back. Done stock moves, one per
-        part line, created together."""
+        """Parts used go from the technician's stock to the customer; the
+        replaced parts brought back go to the defective (scrap) location. Done
+        stock moves, one per part line, created together."""
         customers = self.env.ref("stock.stock_location_customers")
         vals_list, lines = [], self.env["aftersales.dispatch.part"]
         for dispatch in self:
             source = dispatch._source_location()
             if not source:
                 continue
+            # Replaced parts are defective: kept out of the sellable stock.
+            defective = dispatch._defective_location() or source
             for part in dispatch.part_ids.filtered(
                 lambda p: not p.move_id and p.product_id.type == "consu"
             ):
-                src, dest = (source, customers) if part.direction == "used" else (customers, source)
+                src, dest = (
+                    (source, customers) if part.direction == "used" else (customers, defective)
+                )
                 vals_list.append(part._prepare_move_vals(src, dest))
                 lines |= part
         if not vals_list:
@@ -995,15 +1128,24 @@ class AftersalesDispatch(models.Model):
         load = defaultdict(float)
         busy = set()
         if self.date_start:
-            day_start = self.date_start.replace(hour=0, minute=0, second=0)
-            day_end = day_start.replace(hour=23, minute=59, second=59)
+            # That day on the company's calendar, as UTC bounds.
+            tz = pytz.timezone(
+                self.company_id.resource_calendar_id.tz or self.company_id.partner_id.tz or "UTC"
+            )
+            local_day = self._local_date(self.date_start)
+            day_start = (
+                tz.localize(datetime.combine(local_day, time.min))
+                .astimezone(pytz.utc)
+                .replace(tzinfo=None)
+            )
+            day_end = day_start + timedelta(days=1)
             others = self.sudo().search(
                 [
                     ("id", "!=", self._origin.id or 0),
                     ("state", "in", ("scheduled", "in_progress")),
                     ("technician_id", "in", users.ids),
-                    ("date_start", "<=", day_end),
-                    ("date_end", ">=", day_start),
+                    ("date_start", "<", day_end),
+                    ("date_end", ">", day_start),
                 ]
             )
             for other in others:

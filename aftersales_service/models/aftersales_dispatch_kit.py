@@ -64,5 +64,13 @@ class AftersalesDispatchKit(models.Model):
             and set(vals) - {"checked"}
         ):
             raise UserError(self.env._("The supervisor sets the kit; tick what you packed."))
+        if (
+            not self.env.su
+            and "checked" in vals
+            and self.dispatch_id.filtered(
+                lambda d: d.state not in ("draft", "scheduled", "in_progress")
+            )
+        ):
+            raise UserError(self.env._("The kit is packed before the visit ends."))
         self._check_quantity_vals(vals)
         return super().write(vals)

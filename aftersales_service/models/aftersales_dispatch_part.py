@@ -39,8 +39,8 @@ class AftersalesDispatchPart(models.Model):
         [("used", "Used"), ("returned", "Returned")],
         default="used",
         required=True,
-        help="Used: installed at the customer. Returned: brought back (the replaced "
-        "part, or a part not used).",
+        help="Used: installed at the customer. Returned: the replaced (defective) part "
+        "brought back; it goes to the scrap location, out of the sellable stock.",
     )
     move_id = fields.Many2one("stock.move", readonly=True, copy=False, check_company=True)
 
@@ -64,15 +64,24 @@ class AftersalesDispatchPart(models.Model):
                     self.env._("A serial number stands for one part: quantity 1.")
                 )
 
-    def _check_open(self):
+    def _check_open(self, dispatches=None):
+        """Parts change while the visit takes place, before the customer
+        signs for them (R15) and before they are moved in stock."""
         if is_internal(self) or self.env.su:
             return
-        if self.dispatch_id.filtered(
-            lambda d: d.state not in ("draft", "scheduled", "in_progress")
-        ):
+        dispatches = self.dispatch_id | (dispatches or self.dispatch_id.browse())
+        if dispatches.filtered(lambda d: d.state not in ("draft", "scheduled", "in_progress")):
             raise UserError(self.env._("Parts are recorded while the visit takes place."))
+        if dispatches.filtered("signed_on"):
+            raise UserError(
+                self.env._("The customer signed for these parts: they no longer change.")
+            )
         if self.filtered("move_id"):
             raise UserError(self.env._("This part is already moved in stock."))
+
+    def _check_protected_vals(self, vals):
+        if "move_id" in vals and not (is_internal(self) or self.env.su):
+            raise UserError(self.env._("The stock move of a part is set when the visit ends."))
 
     def _check_quantity_vals(self, vals):
         """Before the database's check, in the user's language."""
@@ -84,13 +93,16 @@ class AftersalesDispatchPart(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_quantity_vals(vals)
+            self._check_protected_vals(vals)
         parts = super().create(vals_list)
         parts._check_open()
         return parts
 
     def write(self, vals):
         self._check_quantity_vals(vals)
-        self._check_open()
+        self._check_protected_vals(vals)
+        target = self.env["aftersales.dispatch"].browse(vals.get("dispatch_id") or [])
+        self._check_open(target)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

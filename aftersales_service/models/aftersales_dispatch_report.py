@@ -31,6 +31,7 @@ class AftersalesDispatchReport(models.Model):
             "first_time_fix",
             "duration_hours",
             "sla_met",
+            "promised_deadline",
             "quality_score",
             "rating_last_value",
         ],
@@ -93,7 +94,11 @@ class AftersalesDispatchReport(models.Model):
                 1 AS visit_count,
                 CASE WHEN d.first_time_fix THEN 100.0 ELSE 0.0 END AS first_time_fix_rate,
                 COALESCE(d.duration_hours, 0.0) AS repair_hours,
-                CASE WHEN d.sla_met THEN 100.0 ELSE 0.0 END AS sla_met_rate,
+                CASE
+                    WHEN d.promised_deadline IS NULL THEN NULL
+                    WHEN d.sla_met THEN 100.0
+                    ELSE 0.0
+                END AS sla_met_rate,
                 d.quality_score::int AS quality,
                 NULLIF(d.rating_last_value, 0) AS rating
             """

@@ -139,7 +139,7 @@ class AftersalesReceipt(models.Model):
 
     # --- Return sign-off (R15) -------------------------------------------------
     return_signature = fields.Image(
-        string="Customer Signature", max_width=1024, max_height=1024, copy=False, attachment=True
+        string="Customer Signature", max_width=1024, max_height=1024, copy=False, attachment=False
     )
     return_signed_by = fields.Char(string="Returned To", copy=False, tracking=True)
     return_signed_on = fields.Datetime(string="Signed On", readonly=True, copy=False, tracking=True)
@@ -381,7 +381,7 @@ class AftersalesReceipt(models.Model):
                 self.env._(
                     "Receipt %(name)s is %(state)s: it cannot change any more.",
                     name=closed[0].name,
-                    state=dict(RECEIPT_STATES)[closed[0].state],
+                    state=closed[0]._state_label(),
                 )
             )
 
@@ -415,7 +415,7 @@ class AftersalesReceipt(models.Model):
                 self.env._(
                     "Receipt %(name)s is %(state)s: its items cannot change any more.",
                     name=frozen[0].name,
-                    state=dict(RECEIPT_STATES)[frozen[0].state],
+                    state=frozen[0]._state_label(),
                 )
             )
 
@@ -432,6 +432,11 @@ class AftersalesReceipt(models.Model):
                 )
             )
 
+    def _state_label(self):
+        """The state as the user reads it (translated)."""
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
@@ -443,7 +448,7 @@ class AftersalesReceipt(models.Model):
                 self.env._(
                     "Receipt %(name)s cannot do this in state %(state)s.",
                     name=wrong[0].name,
-                    state=dict(RECEIPT_STATES)[wrong[0].state],
+                    state=wrong[0]._state_label(),
                 )
             )
 

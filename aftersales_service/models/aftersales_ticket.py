@@ -1071,7 +1071,8 @@ class AftersalesTicket(models.Model):
         todo = self.filtered(lambda t: not t.date_onsite)
         # Technicians have no write access to tickets: this one field only.
         internal(todo.sudo()).write({"date_onsite": now})
-        todo.sla_ids.sudo().filtered(lambda line: line.target == "onsite")._reach(now)
+        # Read as the module: whoever arrives may not see the ticket's targets.
+        todo.sudo().sla_ids.filtered(lambda line: line.target == "onsite")._reach(now)
 
     def action_open_close_wizard(self):
         return self._open_close_wizard("close")
@@ -1111,6 +1112,9 @@ class AftersalesTicket(models.Model):
                     receipt=receipts.name,
                 )
             )
+        self._check_no_visit_under_way()
+
+    def _check_no_visit_under_way(self):
         visits = (
             self.env["aftersales.dispatch"]
             .sudo()
@@ -1142,6 +1146,7 @@ class AftersalesTicket(models.Model):
     def _action_cancel(self, reason, now=None):
         self._check_group(GROUP_USER, self.env._("cancel"))
         self._check_kind(("new", "progress"), self.env._("cancelled"))
+        self._check_no_visit_under_way()
         now = now or fields.Datetime.now()
         self._move_to_kind("cancelled", date_closed=now, close_reason=reason)
         self.sla_ids.sudo()._cancel(now)

@@ -216,12 +216,13 @@ class AftersalesCommon(TransactionCase):
         return dispatch
 
     @classmethod
-    def _visit(cls, dispatch, signer="Carl Customer", outcome="fixed", finish=True):
+    def _visit(cls, dispatch, signer="Carl Customer", outcome="fixed", finish=True, **vals):
         """Do the visit of a scheduled `dispatch` as its technician: arrive,
-        record the outcome, have the customer sign, finish."""
+        record the outcome and the work (`vals`), have the customer sign,
+        finish."""
         as_tech = dispatch.with_user(dispatch.technician_id)
         as_tech.action_arrive()
-        as_tech.write({"outcome": outcome, "work_done": "<p>Replaced the fan.</p>"})
+        as_tech.write({"outcome": outcome, "work_done": "<p>Replaced the fan.</p>", **vals})
         if dispatch.signature_required:
             as_tech.write({"signed_by": signer, "signature": SIGNATURE_PNG})
         if finish:

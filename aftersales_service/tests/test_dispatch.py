@@ -174,6 +174,111 @@ class TestDispatch(AftersalesCommon):
             as_tech.write({"signature": False})
         self.assertEqual(dispatch.signed_by, "Carl")
 
+    def test_signed_order_is_fixed(self):
+        """What the customer signed (work, parts, time, signer) no longer
+        changes; the technician's own assessment still may until Finish."""
+        fan = self._create_product(name="Fan motor", tracking="none")
+        dispatch = self._dispatch(schedule=True)
+        as_tech = dispatch.with_user(self.user_technician)
+        as_tech.action_arrive()
+        as_tech.write(
+            {
+                "work_done": "<p>Replaced the fan.</p>",
+                "part_ids": [Command.create({"product_id": fan.id, "quantity": 1})],
+                "signed_by": "Carl",
+                "signature": SIGNATURE_PNG,
+            }
+        )
+        self.assertTrue(dispatch.signed_on)
+        for vals in (
+            {"work_done": "<p>Replaced two fans.</p>"},
+            {"signed_by": "Eve"},
+            {"labour_hours": 9},
+            {"part_ids": [Command.create({"product_id": fan.id, "quantity": 5})]},
+        ):
+            with self.subTest(vals=list(vals)), self.assertRaises(UserError):
+                as_tech.write(vals)
+        with self.assertRaises(UserError):
+            dispatch.part_ids.with_user(self.user_technician).quantity = 4
+        with self.assertRaises(UserError):
+            dispatch.part_ids.with_user(self.user_technician).unlink()
+        self.assertEqual(dispatch.part_ids.quantity, 1)
+        self.assertIn("Replaced the fan", dispatch.work_done)
+        as_tech.write({"outcome": "fixed", "fault_cause": "wear"})
+        as_tech.action_finish()
+        self.assertEqual(dispatch.state, "done")
+
+    def test_part_lines_protected(self):
+        """A part's stock move is the module's; a part cannot move to a
+        finished visit."""
+        fan = self._create_product(name="Fan motor", tracking="none")
+        done = self._dispatch(schedule=True)
+        self._visit(done)
+        dispatch = self._create_dispatch(self._create_ticket(), schedule=True)
+        as_tech = dispatch.with_user(self.user_technician)
+        as_tech.action_arrive()
+        as_tech.write({"part_ids": [Command.create({"product_id": fan.id, "quantity": 1})]})
+        part = dispatch.part_ids.with_user(self.user_technician)
+        some_move = self.env["stock.move"].search([], limit=1)
+        with self.assertRaises(UserError):
+            part.move_id = some_move
+        with self.assertRaises(UserError):
+            part.dispatch_id = done
+        self.assertFalse(part.move_id)
+        self.assertEqual(part.dispatch_id, dispatch)
+
+    def test_tracked_part_needs_its_serial(self):
+        fan = self._create_product(name="Fan motor", tracking="serial")
+        dispatch = self._dispatch(schedule=True)
+        as_tech = dispatch.with_user(self.user_technician)
+        as_tech.action_arrive()
+        as_tech.write({"part_ids": [Command.create({"product_id": fan.id, "quantity": 1})]})
+        self._visit_finish_refused(dispatch)
+        self.assertEqual(dispatch.state, "in_progress")
+
+    def _visit_finish_refused(self, dispatch):
+        as_tech = dispatch.with_user(dispatch.technician_id)
+        as_tech.write({"outcome": "fixed", "signed_by": "Carl", "signature": SIGNATURE_PNG})
+        with self.assertRaises(UserError):
+            as_tech.action_finish()
+
+    def test_replanning(self):
+        """A scheduled visit given to someone else: the activity follows.
+        A visit under way is not replanned; reinforcements may join it."""
+        dispatch = self._dispatch(schedule=True)
+        manager = dispatch.with_user(self.user_manager)
+        manager.technician_id = self.user_technician_2
+        self.assertEqual(dispatch.activity_ids.user_id, self.user_technician_2)
+        self.assertEqual(self.ticket.technician_id, self.user_technician_2)
+        dispatch.with_user(self.user_technician_2).action_arrive()
+        with self.assertRaises(UserError):
+            manager.technician_id = self.user_technician
+        with self.assertRaises(UserError):
+            manager.date_end = dispatch.date_end + timedelta(hours=1)
+        manager.helper_ids = [Command.link(self.user_technician.id)]
+        self.assertEqual(dispatch.helper_ids, self.user_technician)
+
+    def test_onsite_target_reached_by_any_technician_of_the_ticket(self):
+        """The ticket's technician is the latest dispatched; another
+        technician arriving first still reaches the on-site target."""
+        self._create_policy(calendar_id=self._create_calendar_24_7().id)
+        ticket = self._create_ticket(partner_id=self.customer.id)
+        first = self._create_dispatch(ticket, schedule=True)
+        self._create_dispatch(ticket, technician_id=self.user_technician_2.id, schedule=True)
+        self.assertEqual(ticket.technician_id, self.user_technician_2)
+        first.with_user(self.user_technician).action_arrive()
+        onsite = ticket.sla_ids.filtered(lambda line: line.target == "onsite")
+        self.assertEqual(onsite.state, "reached")
+
+    def test_ticket_not_cancelled_under_a_visit(self):
+        dispatch = self._dispatch(schedule=True)
+        with self.assertRaises(UserError):
+            self.ticket._action_cancel("Customer changed their mind")
+        self.assertEqual(self.ticket.stage_kind, "progress")
+        dispatch.action_cancel()
+        self.ticket._action_cancel("Customer changed their mind")
+        self.assertEqual(self.ticket.stage_kind, "cancelled")
+
     def test_no_signature_needed(self):
         dispatch = self._dispatch(signature_required=False, schedule=True)
         self._visit(dispatch)
@@ -299,10 +404,12 @@ class TestDispatch(AftersalesCommon):
         self.assertEqual(used.move_id.location_id, van)
         self.assertEqual(used.move_id.location_dest_id, customers)
         self.assertEqual(used.move_id.move_line_ids.lot_id, fan_sn)
+        # The replaced (defective) part comes back out of the sellable stock.
         self.assertEqual(returned.move_id.location_id, customers)
-        self.assertEqual(returned.move_id.location_dest_id, van)
+        self.assertTrue(returned.move_id.location_dest_id.scrap_location)
+        self.assertEqual(returned.move_id.move_line_ids.lot_id, old_sn)
         self.assertEqual(Quant._get_available_quantity(fan, van, lot_id=fan_sn), 0)
-        self.assertEqual(Quant._get_available_quantity(fan, van, lot_id=old_sn), 1)
+        self.assertEqual(Quant._get_available_quantity(fan, van, lot_id=old_sn), 0)
         # Parts moved cannot be changed any more.
         with self.assertRaises(UserError):
             used.with_user(self.user_technician).quantity = 2

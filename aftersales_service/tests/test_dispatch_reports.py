@@ -69,10 +69,12 @@ class TestDispatchOrderReport(AftersalesCommon):
     def _do_visit(self):
         dispatch = self.dispatch
         dispatch.action_schedule()
-        self._visit(dispatch, signer="王小明", finish=False)
-        as_tech = dispatch.with_user(self.user_technician)
-        as_tech.write({"work_done": "<p>更換風扇馬達，測試正常。</p>", "fault_cause": "equipment"})
-        as_tech.action_finish()
+        self._visit(
+            dispatch,
+            signer="王小明",
+            work_done="<p>更換風扇馬達，測試正常。</p>",
+            fault_cause="equipment",
+        )
         self.assertEqual(dispatch.state, "done")
 
     def test_dispatch_order_blank(self):
