@@ -19,11 +19,13 @@ status=0
 # Odoo logs this one ERROR at the start of every pytest-odoo run.
 #
 # Debian's wkhtmltopdf (the one this project installs) is built without
-# Odoo's patched Qt: it warns at every PDF that it ignores page headers and
-# footers. The PDFs render; only that machine-level warning is ignored.
+# Odoo's patched Qt: it warns at every PDF that it ignores the switches only
+# that Qt knows (page headers and footers, and the badge's paper format's
+# --disable-smart-shrinking). The PDFs render; only that machine-level
+# warning is ignored.
 CHECKLOG_IGNORE=(
     -i "odoo.tests.common: Importing test framework, avoid importing from business modules"
-    -i "ir_actions_report: wkhtmltopdf: The switch --header-spacing, is not support using unpatched qt"
+    -i "ir_actions_report: wkhtmltopdf: The switch --(header-spacing|disable-smart-shrinking), is not support using unpatched qt"
 )
 
 checklog() {  # $1: log file, $2: what it is

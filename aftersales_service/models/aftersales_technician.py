@@ -35,7 +35,9 @@ class AftersalesTechnician(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     skill_ids = fields.Many2many("aftersales.skill", string="Skills", tracking=True)
-    area_ids = fields.Many2many("aftersales.service.area", string="Service Areas", tracking=True)
+    area_ids = fields.Many2many(
+        "aftersales.service.area", string="Service Areas", tracking=True, check_company=True
+    )
     location_id = fields.Many2one(
         "stock.location",
         string="Van Stock",

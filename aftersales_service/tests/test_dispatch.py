@@ -585,3 +585,22 @@ class TestDispatch(AftersalesCommon):
         self.assertEqual(
             Dispatch.with_user(self.user_service)._action_home()["res_model"], "aftersales.ticket"
         )
+
+    def test_technicians_read_their_own_profile(self):
+        """A technician prints their own badge, not a colleague's."""
+        Technician = self.env["aftersales.technician"]
+        mine, other = Technician.create(
+            [
+                {"user_id": self.user_technician.id, "badge_number": "T-1"},
+                {"user_id": self.user_technician_2.id, "badge_number": "T-2"},
+            ]
+        )
+        as_tech = Technician.with_user(self.user_technician)
+        self.assertEqual(as_tech.search([("id", "in", (mine | other).ids)]), mine)
+        with self.assertRaises(AccessError):
+            other.with_user(self.user_technician).read(["badge_number"])
+        # Supervisors see everyone's, and rank them all.
+        self.assertEqual(
+            Technician.with_user(self.user_manager).search([("id", "in", (mine | other).ids)]),
+            mine | other,
+        )
