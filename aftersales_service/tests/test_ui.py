@@ -160,6 +160,7 @@ class TestUiTechnicianPhone(DispatchTourCase):
             }
         )
         dispatch.action_schedule()
+        fan = self.env["product.product"].create({"name": "Tour Fan Motor", "type": "consu"})
         self._start_tour(
             "/odoo/action-aftersales_service.aftersales_dispatch_action_my_today",
             "aftersales_service_technician_visit",
@@ -170,6 +171,9 @@ class TestUiTechnicianPhone(DispatchTourCase):
         self.assertTrue(dispatch.signature)
         self.assertEqual(dispatch.outcome, "fixed")
         self.assertIn("condenser fan", dispatch.work_done)
+        # The part used is moved to the customer.
+        self.assertEqual(dispatch.part_ids.product_id, fan)
+        self.assertEqual(dispatch.part_ids.move_id.state, "done")
         self.assertTrue(self.ticket.date_onsite)
         # The customer is asked to rate the visit.
         self.assertTrue(dispatch.rating_ids)

@@ -212,6 +212,48 @@ registry.category("web_tour.tours").add("aftersales_service_dispatch", {
     ],
 });
 
+// A part used on site, in the phone's layout: a new line of the list, its
+// product picked from a search dialog.
+function addPartSteps(product) {
+    return [
+        {
+            content: "Parts used",
+            trigger: '.o_notebook .nav-link:contains("Parts Used")',
+            run: "click",
+        },
+        {
+            content: "Add a part",
+            trigger: ".o_field_widget[name=part_ids] .o_field_x2many_list_row_add a",
+            run: "click",
+        },
+        {
+            content: "Choose the part",
+            trigger: ".o_field_widget[name=part_ids] .o_data_row [name=product_id] input",
+            run: "click",
+        },
+        {
+            content: "Show the search box",
+            trigger: ".modal .o_control_panel button:has(.fa-search)",
+            run: "click",
+        },
+        {
+            content: "Search the part",
+            trigger: ".modal .o_searchview_input",
+            run: `edit ${product}`,
+        },
+        { content: "Apply", trigger: ".modal .o_searchview_input", run: "press Enter" },
+        {
+            content: "Pick it",
+            trigger: `.modal .o_kanban_record:contains("${product}")`,
+            run: "click",
+        },
+        {
+            content: "The part is on the line",
+            trigger: `.o_field_widget[name=part_ids] .o_data_row [name=product_id] input:value("${product}")`,
+        },
+    ];
+}
+
 // The technician does the visit on a phone (R12, R15): from "My Dispatches
 // Today", one tap on arrival, the outcome, the customer's signature, done.
 registry.category("web_tour.tours").add("aftersales_service_technician_visit", {
@@ -240,6 +282,7 @@ registry.category("web_tour.tours").add("aftersales_service_technician_visit", {
             trigger: ".o_field_widget[name=outcome] select",
             run: 'select "fixed"',
         },
+        ...addPartSteps("Tour Fan Motor"),
         {
             content: "Who signs",
             trigger: ".o_field_widget[name=signed_by] input",
