@@ -855,14 +855,11 @@ class AftersalesDispatch(models.Model):
     def action_reset(self):
         self._check_manager()
         self._check_transition("reset")
-        internal(self).write(
-            {
-                "state": "draft",
-                "date_en_route": False,
-                "date_arrived": False,
-                "kit_picking_id": False,
-            }
-        )
+        internal(self).write({"state": "draft", "date_en_route": False, "date_arrived": False})
+        # Parts already in the van stay reserved for the visit; a cancelled
+        # reservation is made again at the next Schedule.
+        unreserved = self.filtered(lambda d: d.kit_picking_id.state != "done")
+        internal(unreserved).write({"kit_picking_id": False})
         return True
 
     @api.model

@@ -372,6 +372,25 @@ class TestDispatch(AftersalesCommon):
         self.assertEqual(picking.state, "assigned")
         self.assertEqual(picking.move_ids.product_id, filt)
 
+        # Cancelled and planned again: one reservation, not two.
+        dispatch.action_cancel()
+        self.assertEqual(picking.state, "cancel")
+        dispatch.action_reset()
+        dispatch.action_schedule()
+        picking = dispatch.kit_picking_id
+        self.assertEqual(picking.state, "assigned")
+        # The warehouse hands the parts over: once in the van, a new
+        # cancel and reset keeps them reserved for the visit.
+        picking.move_ids.picked = True
+        picking._action_done()
+        dispatch.action_cancel()
+        dispatch.action_reset()
+        dispatch.action_schedule()
+        self.assertEqual(dispatch.kit_picking_id, picking)
+        self.assertEqual(
+            self.env["stock.picking"].search_count([("origin", "=", dispatch.name)]), 2
+        )
+
         as_tech = dispatch.with_user(self.user_technician)
         as_tech.action_arrive()
         as_tech.write(
