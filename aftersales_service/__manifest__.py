@@ -38,6 +38,8 @@
         "report/aftersales_dispatch_templates.xml",
         "report/aftersales_receipt_reports.xml",
         "report/aftersales_receipt_templates.xml",
+        "report/aftersales_fee_card_reports.xml",
+        "report/aftersales_fee_card_templates.xml",
         # The receipt e-mail attaches the receipt PDF: after the reports.
         "data/aftersales_receipt_mail_data.xml",
         "wizard/aftersales_coverage_check_views.xml",
@@ -54,6 +56,7 @@
         "views/aftersales_dispatch_views.xml",
         "views/aftersales_receipt_views.xml",
         "views/aftersales_technician_views.xml",
+        "views/aftersales_fee_card_views.xml",
         "views/product_template_views.xml",
         "views/res_partner_views.xml",
         "views/stock_lot_views.xml",

@@ -25,3 +25,5 @@ from . import aftersales_dispatch_part
 from . import aftersales_receipt
 from . import aftersales_dispatch_report
 from . import aftersales_receipt_line
+from . import aftersales_fee_card
+from . import aftersales_fee_card_line

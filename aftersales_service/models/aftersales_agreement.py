@@ -25,6 +25,7 @@ LOCKED_FIELDS = {
     "onsite_hours",
     "resolution_hours",
     "calendar_id",
+    "fee_card_id",
     "visits_per_year",
     "followup_interval",
     "followup_unit",
@@ -108,6 +109,13 @@ class AftersalesAgreement(models.Model):
     )
     resolution_hours = fields.Float(
         string="Resolution Time (h)", tracking=True, help="Working hours to resolve."
+    )
+    fee_card_id = fields.Many2one(
+        "aftersales.fee.card",
+        check_company=True,
+        tracking=True,
+        help="Contract prices: extra work under this agreement is priced from this card "
+        "instead of the company's default.",
     )
     calendar_id = fields.Many2one(
         "resource.calendar",

@@ -26,6 +26,12 @@ class ResCompany(models.Model):
         string="Recurring Fault: Days", default=90, help="...within this many days."
     )
 
+    aftersales_fee_card_id = fields.Many2one(
+        "aftersales.fee.card",
+        string="Default Fee Card",
+        domain="[('company_id', '=', id)]",
+        help="Prices paid work when the covering agreement names no card of its own.",
+    )
     aftersales_conduct_statement = fields.Text(
         string="Conduct Statement",
         translate=True,

@@ -41,6 +41,9 @@ class ResConfigSettings(models.TransientModel):
     aftersales_conduct_statement = fields.Text(
         related="company_id.aftersales_conduct_statement", readonly=False
     )
+    aftersales_fee_card_id = fields.Many2one(
+        related="company_id.aftersales_fee_card_id", readonly=False
+    )
     aftersales_recurring_fault_days = fields.Integer(
         related="company_id.aftersales_recurring_fault_days", readonly=False
     )

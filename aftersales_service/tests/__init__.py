@@ -18,3 +18,5 @@ from . import test_receipt
 from . import test_dispatch_reports
 from . import test_dispatch
 from . import test_dispatch_rules
+from . import test_fee_card
+from . import test_fee_rules

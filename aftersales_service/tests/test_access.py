@@ -232,6 +232,23 @@ MATRIX = {
         "internal": "",
         "portal": "",
     },
+    # Fee cards: read by the whole service team, set by supervisors.
+    "aftersales.fee.card": {
+        "technician": "r",
+        "user": "r",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.fee.card.line": {
+        "technician": "r",
+        "user": "r",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
 }
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 

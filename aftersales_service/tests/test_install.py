@@ -61,6 +61,7 @@ class TestInstall(AftersalesCommon):
             for x in (
                 "aftersales_menu_reporting",
                 "aftersales_dispatch_report_menu",
+                "aftersales_fee_card_menu",
                 "aftersales_technician_menu",
                 "aftersales_service_area_menu",
                 "aftersales_ticket_menu_analysis",

@@ -7,3 +7,5 @@ without a database.
 from . import periods
 from . import coverage
 from . import sla
+from . import dispatch
+from . import fees
