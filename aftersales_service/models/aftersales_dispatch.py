@@ -7,7 +7,17 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.dispatch import overlaps, rank
-from .common import FAULT_CAUSES, assign_numbers, check_date_values, internal, is_internal
+from .common import (
+    FAULT_CAUSES,
+    assign_numbers,
+    check_date_values,
+    computed_in,
+    ends_before_start,
+    internal,
+    is_internal,
+    negative_in,
+    state_label,
+)
 
 TECHNICIAN_GROUP = "aftersales_service.aftersales_service_group_technician"
 GROUP_USER = "aftersales_service.aftersales_service_group_user"
@@ -473,7 +483,7 @@ class AftersalesDispatch(models.Model):
             if not self.env.user.has_group(GROUP_MANAGER) and not self.env.su:
                 raise AccessError(self.env._("Only a supervisor dispatches technicians."))
             for vals in vals_list:
-                protected = (PROTECTED_FIELDS | self._computed_in(vals)) & set(vals)
+                protected = (PROTECTED_FIELDS | computed_in(self, vals)) & set(vals)
                 if protected:
                     self._raise_protected(protected)
         for vals in vals_list:
@@ -504,7 +514,7 @@ class AftersalesDispatch(models.Model):
         check_date_values(self, vals)
         self._check_values(vals)
         if not is_internal(self):
-            protected = (PROTECTED_FIELDS | self._computed_in(vals)) & set(vals)
+            protected = (PROTECTED_FIELDS | computed_in(self, vals)) & set(vals)
             if protected:
                 self._raise_protected(protected)
             self._check_write_rights(vals)
@@ -529,23 +539,10 @@ class AftersalesDispatch(models.Model):
 
     def _check_values(self, vals):
         """Refuse what the database would refuse, in the user's language."""
-        hours = vals.get("labour_hours")
-        if isinstance(hours, (int, float)) and hours < 0:
+        if negative_in(vals, ("labour_hours",)):
             raise ValidationError(self.env._("Labour time cannot be negative."))
-        if not {"date_start", "date_end"} & set(vals):
-            return
-        for dispatch in self or [self.browse()]:
-            start = fields.Datetime.to_datetime(vals.get("date_start", dispatch.date_start))
-            end = fields.Datetime.to_datetime(vals.get("date_end", dispatch.date_end))
-            if start and end and end <= start:
-                raise ValidationError(self.env._("A dispatch ends after it starts."))
-
-    def _computed_in(self, vals):
-        return {
-            name
-            for name in vals
-            if (field := self._fields.get(name)) and field.compute and field.readonly
-        }
+        if ends_before_start(self, vals, strict=True):
+            raise ValidationError(self.env._("A dispatch ends after it starts."))
 
     def _raise_protected(self, names):
         raise UserError(
@@ -606,7 +603,7 @@ class AftersalesDispatch(models.Model):
                     self.env._(
                         "Dispatch %(name)s is %(state)s: only its review changes.",
                         name=finished[0].name,
-                        state=finished[0]._state_label(),
+                        state=state_label(finished[0]),
                     )
                 )
 
@@ -644,11 +641,6 @@ class AftersalesDispatch(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
-    def _state_label(self):
-        """The state as the user reads it (translated)."""
-        self.ensure_one()
-        return dict(self._fields["state"]._description_selection(self.env))[self.state]
-
     def _check_transition(self, action):
         states, _to = TRANSITIONS[action]
         wrong = self.filtered(lambda d: d.state not in states)
@@ -657,7 +649,7 @@ class AftersalesDispatch(models.Model):
                 self.env._(
                     "Dispatch %(name)s cannot do this in state %(state)s.",
                     name=wrong[0].name,
-                    state=wrong[0]._state_label(),
+                    state=state_label(wrong[0]),
                 )
             )
 

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .common import negative_in
+
 
 class AftersalesDispatchKit(models.Model):
     """What the technician takes along (R12): tools, spare parts, documents.
@@ -46,8 +48,8 @@ class AftersalesDispatchKit(models.Model):
                 line.name = line.name
 
     def _check_quantity_vals(self, vals):
-        quantity = vals.get("quantity", 1)
-        if isinstance(quantity, (int, float)) and quantity <= 0:
+        """Before the database's check, in the user's language."""
+        if negative_in(vals, ("quantity",), strict=True):
             raise ValidationError(self.env._("A kit quantity is positive."))
 
     @api.model_create_multi

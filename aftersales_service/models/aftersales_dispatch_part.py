@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .common import is_internal
+from .common import is_internal, negative_in
 
 
 class AftersalesDispatchPart(models.Model):
@@ -85,8 +85,7 @@ class AftersalesDispatchPart(models.Model):
 
     def _check_quantity_vals(self, vals):
         """Before the database's check, in the user's language."""
-        quantity = vals.get("quantity", 1)
-        if isinstance(quantity, (int, float)) and quantity <= 0:
+        if negative_in(vals, ("quantity",), strict=True):
             raise ValidationError(self.env._("A part quantity is positive."))
 
     @api.model_create_multi

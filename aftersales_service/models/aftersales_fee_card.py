@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .common import ends_before_start
+
 
 class AftersalesFeeCard(models.Model):
     """A fee schedule card (維修項目與收費標準表): the prices of paid work,
@@ -68,13 +70,8 @@ class AftersalesFeeCard(models.Model):
 
     def _check_date_vals(self, vals):
         """Before the database's check, in the user's language."""
-        if not {"date_from", "date_to"} & set(vals):
-            return
-        for card in self or [self.browse()]:
-            start = fields.Date.to_date(vals.get("date_from", card.date_from))
-            end = fields.Date.to_date(vals.get("date_to", card.date_to))
-            if start and end and end < start:
-                raise ValidationError(self.env._("A fee card ends after it starts."))
+        if ends_before_start(self, vals, "date_from", "date_to"):
+            raise ValidationError(self.env._("A fee card ends after it starts."))
 
     def action_set_default(self):
         """Make this card the company's default (a supervisor's choice)."""

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .common import negative_in
+
 FEE_KINDS = [
     ("callout", "Call-out fee per visit"),
     ("labour", "Labour per hour"),
@@ -78,7 +80,5 @@ class AftersalesFeeCardLine(models.Model):
 
     def _check_number_vals(self, vals):
         """Before the database's checks, in the user's language."""
-        for name in ("price", "markup"):
-            value = vals.get(name)
-            if isinstance(value, (int, float)) and value < 0:
-                raise ValidationError(self.env._("Prices and mark-ups cannot be negative."))
+        if negative_in(vals, ("price", "markup")):
+            raise ValidationError(self.env._("Prices and mark-ups cannot be negative."))

@@ -3,7 +3,14 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .common import assign_numbers, check_date_values, internal, is_internal
+from .common import (
+    assign_numbers,
+    check_date_values,
+    computed_in,
+    internal,
+    is_internal,
+    state_label,
+)
 
 TECHNICIAN_GROUP = "aftersales_service.aftersales_service_group_technician"
 GROUP_USER = "aftersales_service.aftersales_service_group_user"
@@ -252,7 +259,7 @@ class AftersalesReceipt(models.Model):
         vals_list = [dict(vals) for vals in vals_list]
         if not is_internal(self):
             for vals in vals_list:
-                protected = (PROTECTED_FIELDS | self._computed_in(vals)) & set(vals)
+                protected = (PROTECTED_FIELDS | computed_in(self, vals)) & set(vals)
                 if protected:
                     self._raise_protected(protected)
         dispatches = self.env["aftersales.dispatch"].browse(
@@ -293,7 +300,7 @@ class AftersalesReceipt(models.Model):
     def write(self, vals):
         check_date_values(self, vals)
         if not is_internal(self):
-            protected = (PROTECTED_FIELDS | self._computed_in(vals)) & set(vals)
+            protected = (PROTECTED_FIELDS | computed_in(self, vals)) & set(vals)
             if protected:
                 self._raise_protected(protected)
             self._check_write_rights(vals)
@@ -322,13 +329,6 @@ class AftersalesReceipt(models.Model):
             issued_dates = [fields.Datetime.to_datetime(vals.get("date_issued")) or now]
         if any(issued and due < issued for issued in issued_dates):
             raise ValidationError(self._date_due_message())
-
-    def _computed_in(self, vals):
-        return {
-            name
-            for name in vals
-            if (field := self._fields.get(name)) and field.compute and field.readonly
-        }
 
     def _raise_protected(self, names):
         raise UserError(
@@ -381,7 +381,7 @@ class AftersalesReceipt(models.Model):
                 self.env._(
                     "Receipt %(name)s is %(state)s: it cannot change any more.",
                     name=closed[0].name,
-                    state=closed[0]._state_label(),
+                    state=state_label(closed[0]),
                 )
             )
 
@@ -415,7 +415,7 @@ class AftersalesReceipt(models.Model):
                 self.env._(
                     "Receipt %(name)s is %(state)s: its items cannot change any more.",
                     name=frozen[0].name,
-                    state=frozen[0]._state_label(),
+                    state=state_label(frozen[0]),
                 )
             )
 
@@ -432,14 +432,6 @@ class AftersalesReceipt(models.Model):
                 )
             )
 
-    def _state_label(self):
-        """The state as the user reads it (translated)."""
-        self.ensure_one()
-        return dict(self._fields["state"]._description_selection(self.env))[self.state]
-
-    # ------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------
     def _check_transition(self, action):
         states, _to = TRANSITIONS[action]
         wrong = self.filtered(lambda r: r.state not in states)
@@ -448,7 +440,7 @@ class AftersalesReceipt(models.Model):
                 self.env._(
                     "Receipt %(name)s cannot do this in state %(state)s.",
                     name=wrong[0].name,
-                    state=wrong[0]._state_label(),
+                    state=state_label(wrong[0]),
                 )
             )
 

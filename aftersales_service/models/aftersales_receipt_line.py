@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .common import negative_in
+
 
 class AftersalesReceiptLine(models.Model):
     """One item taken back on a custody receipt: what it is, its serial, what
@@ -79,8 +81,8 @@ class AftersalesReceiptLine(models.Model):
         return result
 
     def _check_values(self, vals):
-        """Refuse what the database would refuse, in the user's language."""
-        if "quantity" in vals and (vals["quantity"] or 0) <= 0:
+        """Before the database's check, in the user's language."""
+        if negative_in(vals, ("quantity",), strict=True):
             raise ValidationError(self.env._("The quantity taken back must be positive."))
 
     @api.ondelete(at_uninstall=False)

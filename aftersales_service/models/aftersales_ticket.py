@@ -16,6 +16,7 @@ from .common import (
     SERVICE_CATEGORIES,
     assign_numbers,
     check_date_values,
+    computed_in,
     internal,
     is_internal,
 )
@@ -599,7 +600,7 @@ class AftersalesTicket(models.Model):
         default_stages = {}
         for vals in vals_list:
             if not is_internal(self):
-                protected = (PROTECTED_FIELDS | self._computed_in(vals)) & set(vals)
+                protected = (PROTECTED_FIELDS | computed_in(self, vals)) & set(vals)
                 if protected:
                     self._raise_protected(protected)
             check_date_values(self, vals)
@@ -635,7 +636,7 @@ class AftersalesTicket(models.Model):
         check_date_values(self, vals)
         vals = self._normalize_contact_vals(dict(vals))
         if not is_internal(self):
-            protected = (PROTECTED_FIELDS | self._computed_in(vals)) & set(vals)
+            protected = (PROTECTED_FIELDS | computed_in(self, vals)) & set(vals)
             if protected:
                 self._raise_protected(protected)
         self._check_date_received(vals)
@@ -708,15 +709,6 @@ class AftersalesTicket(models.Model):
                         "Stage %(stage)s belongs to another company.", stage=stage.display_name
                     )
                 )
-
-    def _computed_in(self, vals):
-        """Stored values the module computes (coverage, category, SLA
-        summary, related copies): never written by a client."""
-        return {
-            name
-            for name in vals
-            if (field := self._fields.get(name)) and field.compute and field.readonly
-        }
 
     def _check_date_received(self, vals):
         """A reception date in the future would push every deadline out."""

@@ -104,3 +104,43 @@ def assign_numbers(model, vals_list, code):
         else:
             for vals in company_vals:
                 vals["name"] = sequence._next()
+
+
+def computed_in(records, vals):
+    """The names in `vals` of stored values the module computes (coverage,
+    summaries, related copies): never written by a client."""
+    return {
+        name
+        for name in vals
+        if (field := records._fields.get(name)) and field.compute and field.readonly
+    }
+
+
+def state_label(record):
+    """The state of `record` as the user reads it (translated)."""
+    return record._fields["state"].convert_to_export(record.state, record)
+
+
+def negative_in(vals, names, strict=False):
+    """The first of `names` whose number in `vals` is negative (or zero when
+    `strict`), checked before the database's CHECK so the user gets a clear
+    message. Values that are not numbers are left to Odoo's conversion."""
+    for name in names:
+        value = vals.get(name)
+        if isinstance(value, (int, float)) and (value <= 0 if strict else value < 0):
+            return name
+    return None
+
+
+def ends_before_start(records, vals, start="date_start", end="date_end", strict=False):
+    """Whether writing `vals` on `records` (or creating them, when empty)
+    would end one before it starts (or at its start, when `strict`)."""
+    if not {start, end} & set(vals):
+        return False
+    field = records._fields[start]
+    for record in records or [records.browse()]:
+        begin = field.convert_to_cache(vals.get(start, record[start]), record)
+        finish = field.convert_to_cache(vals.get(end, record[end]), record)
+        if begin and finish and (finish <= begin if strict else finish < begin):
+            return True
+    return False
