@@ -1,8 +1,10 @@
 import base64
 from datetime import timedelta
 
+import odoo
 from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tests.common import JsonRpcException
 
 GROUP_TECHNICIAN = "aftersales_service.aftersales_service_group_technician"
 GROUP_USER = "aftersales_service.aftersales_service_group_user"
@@ -79,6 +81,15 @@ class AftersalesCommon(TransactionCase):
         )
         cls.company.resource_calendar_id = cls.calendar
         cls.company.partner_id.tz = "Europe/Brussels"
+
+    def _count(self, func):
+        """The queries `func` costs, caches cold and its writes flushed."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        return self.cr.sql_log_count - before
 
     # ------------------------------------------------------------------
     # Factories
@@ -228,3 +239,28 @@ class AftersalesCommon(TransactionCase):
         if finish:
             as_tech.action_finish()
         return dispatch
+
+
+class JsonRpcMixin:
+    """JSON-RPC calls made as the test users (their password is their login),
+    for an HttpCase."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Read every manifest now, in this thread: Python 3.11.7's parser can
+        # fail ("AST constructor recursion depth mismatch") when two threads
+        # parse at once, and the HTTP server reads them on its first request.
+        assert odoo.http.root.statics
+
+    def _call(self, model, method, *args, **kwargs):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+    def _refused(self, model, method, *args, **kwargs):
+        """The name of the error the call gives (it must give one)."""
+        with self.assertRaises(JsonRpcException) as caught:
+            self._call(model, method, *args, **kwargs)
+        return str(caught.exception)

@@ -88,14 +88,6 @@ class TestDispatchQueries(AftersalesCommon):
             for i in range(n)
         ]
 
-    def _count(self, func):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        before = self.cr.sql_log_count
-        func()
-        self.env.flush_all()
-        return self.cr.sql_log_count - before
-
     def test_p1_one_create(self):
         """P1: one dispatch create (tracking, sequence, address) by a supervisor."""
         Dispatch = self.env["aftersales.dispatch"].with_user(self.user_manager)

@@ -6,14 +6,12 @@ from datetime import timedelta
 
 from psycopg2 import IntegrityError
 
-import odoo
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
-from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from .common import GROUP_TECHNICIAN, SIGNATURE_PNG, AftersalesCommon
+from .common import GROUP_TECHNICIAN, SIGNATURE_PNG, AftersalesCommon, JsonRpcMixin
 
 # Errors a client may get for bad input: a message, never a database error
 # or a traceback of the server (same list as test_rpc.py).
@@ -512,28 +510,8 @@ class TestDispatchSecurity(DispatchSecurityCommon):
         self.assertFalse(self.dispatch_b.exists())
 
 
-class DispatchRpcCase(DispatchSecurityCommon, HttpCase):
-    """JSON-RPC calls made as the test users (their password is their login)."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # Read every manifest now, in this thread: Python 3.11.7's parser can
-        # fail ("AST constructor recursion depth mismatch") when two threads
-        # parse at once, and the HTTP server reads them on its first request.
-        assert odoo.http.root.statics
-
-    def _call(self, model, method, *args, **kwargs):
-        return self.make_jsonrpc_request(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-        )
-
-    def _refused(self, model, method, *args, **kwargs):
-        """The name of the error the call gives (it must give one)."""
-        with self.assertRaises(JsonRpcException) as caught:
-            self._call(model, method, *args, **kwargs)
-        return str(caught.exception)
+class DispatchRpcCase(DispatchSecurityCommon, JsonRpcMixin, HttpCase):
+    """JSON-RPC calls on the dispatches of DispatchSecurityCommon."""
 
 
 @tagged("post_install", "-at_install")

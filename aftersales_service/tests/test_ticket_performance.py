@@ -46,14 +46,6 @@ class TestTicketQueries(AftersalesCommon):
             for i in range(n)
         ]
 
-    def _count(self, func):
-        self.env.flush_all()
-        self.env.invalidate_all()
-        before = self.cr.sql_log_count
-        func()
-        self.env.flush_all()
-        return self.cr.sql_log_count - before
-
     def test_p1_one_create(self):
         """One ticket create (tracking, sequence, SLA, warranty lookup) <= 25."""
         Ticket = self.env["aftersales.ticket"].with_user(self.user_service)

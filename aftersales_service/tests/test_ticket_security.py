@@ -7,14 +7,13 @@ from datetime import date, datetime
 
 from psycopg2 import IntegrityError
 
-import odoo
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from .common import GROUP_TECHNICIAN, AftersalesCommon
+from .common import GROUP_TECHNICIAN, AftersalesCommon, JsonRpcMixin
 
 STAGE = "aftersales_service.aftersales_ticket_stage_%s"
 # Errors a client may get for bad input: a message, never a database error
@@ -486,28 +485,8 @@ class TestTicketSecurity(TicketSecurityCommon):
         self.assertFalse(lines.exists())
 
 
-class AftersalesRpcCase(TicketSecurityCommon, HttpCase):
-    """JSON-RPC calls made as the test users (their password is their login)."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # Read every manifest now, in this thread: Python 3.11.7's parser can
-        # fail ("AST constructor recursion depth mismatch") when two threads
-        # parse at once, and the HTTP server reads them on its first request.
-        assert odoo.http.root.statics
-
-    def _call(self, model, method, *args, **kwargs):
-        return self.make_jsonrpc_request(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-        )
-
-    def _refused(self, model, method, *args, **kwargs):
-        """The name of the error the call gives (it must give one)."""
-        with self.assertRaises(JsonRpcException) as caught:
-            self._call(model, method, *args, **kwargs)
-        return str(caught.exception)
+class AftersalesRpcCase(TicketSecurityCommon, JsonRpcMixin, HttpCase):
+    """JSON-RPC calls on the tickets of TicketSecurityCommon."""
 
 
 @tagged("post_install", "-at_install")
