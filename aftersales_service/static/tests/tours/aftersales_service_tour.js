@@ -60,6 +60,25 @@ registry.category("web_tour.tours").add("aftersales_service_open_app", {
     ],
 });
 
+// In the phone's layout a many2one opens a search dialog: search `text`
+// there and pick the record showing it.
+function searchDialogPickSteps(text) {
+    return [
+        {
+            content: "Show the search box",
+            trigger: ".modal .o_control_panel button:has(.fa-search)",
+            run: "click",
+        },
+        { content: `Search ${text}`, trigger: ".modal .o_searchview_input", run: `edit ${text}` },
+        { content: "Apply", trigger: ".modal .o_searchview_input", run: "press Enter" },
+        {
+            content: "Pick it",
+            trigger: `.modal .o_kanban_record:contains("${text}")`,
+            run: "click",
+        },
+    ];
+}
+
 function pickSerialSteps(serial) {
     if (uiUtils.isSmall()) {
         // Mobile layout: a many2one opens a search dialog.
@@ -69,22 +88,7 @@ function pickSerialSteps(serial) {
                 trigger: ".o_field_widget[name=lot_id] input",
                 run: "click",
             },
-            {
-                content: "Show the search box",
-                trigger: ".modal .o_control_panel button:has(.fa-search)",
-                run: "click",
-            },
-            {
-                content: "Search the serial on the nameplate",
-                trigger: ".modal .o_searchview_input",
-                run: `edit ${serial}`,
-            },
-            { content: "Apply", trigger: ".modal .o_searchview_input", run: "press Enter" },
-            {
-                content: "Pick it",
-                trigger: `.modal .o_kanban_record:contains("${serial}")`,
-                run: "click",
-            },
+            ...searchDialogPickSteps(serial),
         ];
     }
     return [
@@ -231,22 +235,7 @@ function addPartSteps(product) {
             trigger: ".o_field_widget[name=part_ids] .o_data_row [name=product_id] input",
             run: "click",
         },
-        {
-            content: "Show the search box",
-            trigger: ".modal .o_control_panel button:has(.fa-search)",
-            run: "click",
-        },
-        {
-            content: "Search the part",
-            trigger: ".modal .o_searchview_input",
-            run: `edit ${product}`,
-        },
-        { content: "Apply", trigger: ".modal .o_searchview_input", run: "press Enter" },
-        {
-            content: "Pick it",
-            trigger: `.modal .o_kanban_record:contains("${product}")`,
-            run: "click",
-        },
+        ...searchDialogPickSteps(product),
         {
             content: "The part is on the line",
             trigger: `.o_field_widget[name=part_ids] .o_data_row [name=product_id] input:value("${product}")`,
