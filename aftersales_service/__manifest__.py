@@ -40,6 +40,8 @@
         "report/aftersales_receipt_templates.xml",
         "report/aftersales_fee_card_reports.xml",
         "report/aftersales_fee_card_templates.xml",
+        "report/aftersales_ticket_quote_reports.xml",
+        "report/aftersales_ticket_quote_templates.xml",
         # The receipt e-mail attaches the receipt PDF: after the reports.
         "data/aftersales_receipt_mail_data.xml",
         "wizard/aftersales_coverage_check_views.xml",
@@ -49,6 +51,8 @@
         "wizard/aftersales_ticket_close_views.xml",
         "wizard/aftersales_ticket_category_views.xml",
         "wizard/aftersales_dispatch_assign_views.xml",
+        "wizard/aftersales_ticket_quote_views.xml",
+        "wizard/aftersales_onsite_payment_views.xml",
         "views/aftersales_agreement_views.xml",
         "views/aftersales_warranty_views.xml",
         "views/aftersales_ticket_views.xml",
@@ -63,6 +67,7 @@
         "views/res_config_settings_views.xml",
         "views/aftersales_menus.xml",
         "views/aftersales_dispatch_report_views.xml",
+        "views/aftersales_billing_views.xml",
     ],
     "demo": [
         "demo/aftersales_service_demo.xml",

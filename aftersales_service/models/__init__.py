@@ -27,3 +27,6 @@ from . import aftersales_dispatch_report
 from . import aftersales_receipt_line
 from . import aftersales_fee_card
 from . import aftersales_fee_card_line
+from . import aftersales_charge
+from . import aftersales_ticket_billing
+from . import account_move

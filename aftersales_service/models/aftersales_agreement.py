@@ -26,6 +26,8 @@ LOCKED_FIELDS = {
     "resolution_hours",
     "calendar_id",
     "fee_card_id",
+    "included_visits",
+    "parts_included",
     "visits_per_year",
     "followup_interval",
     "followup_unit",
@@ -117,6 +119,18 @@ class AftersalesAgreement(models.Model):
         help="Contract prices: extra work under this agreement is priced from this card "
         "instead of the company's default.",
     )
+    included_visits = fields.Integer(
+        string="Repair Visits Included / Year",
+        tracking=True,
+        help="Contract service: this many repair visits per agreement year carry no "
+        "call-out, labour or travel charge; further visits are billed at the agreement's "
+        "fee card.",
+    )
+    parts_included = fields.Boolean(
+        string="Spare Parts Included",
+        tracking=True,
+        help="Contract service: spare parts used in included visits are not billed.",
+    )
     calendar_id = fields.Many2one(
         "resource.calendar",
         string="Working Hours",
@@ -180,7 +194,7 @@ class AftersalesAgreement(models.Model):
             (
                 "CHECK(response_hours >= 0 AND onsite_hours >= 0 AND resolution_hours >= 0 "
                 "AND visits_per_year >= 0 AND followup_interval >= 0 "
-                "AND trainings_included >= 0)"
+                "AND trainings_included >= 0 AND included_visits >= 0)"
             ),
             "Commitments cannot be negative.",
         ),

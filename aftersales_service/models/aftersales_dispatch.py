@@ -67,6 +67,9 @@ PROTECTED_FIELDS = {
     "promised_deadline",
     "sla_met",
     "kit_picking_id",
+    "amount_collected",
+    "collected_currency_id",
+    "collected_on",
 }
 # What a technician records on their own dispatch (R12, R14, R15); the rest
 # (who goes, when, where, the review) is the supervisor's.
@@ -82,6 +85,8 @@ TECHNICIAN_FIELDS = {
     "signed_by",
     "kit_line_ids",
     "transport_note",
+    "travel_km",
+    "travel_zone",
 }
 # Editable until the visit is finished; after it, only the review.
 ONSITE_FIELDS = TECHNICIAN_FIELDS - {"transport_note"}
@@ -90,6 +95,8 @@ SIGNED_FIELDS = {
     "work_done",
     "labour_hours",
     "part_ids",
+    "travel_km",
+    "travel_zone",
     "signed_by",
     "signature",
 }
@@ -249,11 +256,23 @@ class AftersalesDispatch(models.Model):
         help="The component found at fault; it is judged by its own warranty.",
     )
     outcome = fields.Selection(OUTCOMES, tracking=True)
+    travel_km = fields.Float(
+        string="Travel (km)", help="Billed per km when the fee card has a price per km."
+    )
+    travel_zone = fields.Char(help="Billed at the fee card's price for this zone.")
     parts_cost = fields.Float(
         compute="_compute_parts_cost",
         groups=GROUP_MANAGER,
         help="Cost of the parts used, at their cost price.",
     )
+    # --- Payment on site (R16) -------------------------------------------
+    amount_collected = fields.Monetary(
+        currency_field="collected_currency_id", readonly=True, copy=False, tracking=True
+    )
+    collected_currency_id = fields.Many2one("res.currency", readonly=True, copy=False)
+    collected_on = fields.Datetime(readonly=True, copy=False)
+    can_collect = fields.Boolean(compute="_compute_can_collect")
+    quote_status = fields.Selection(related="ticket_id.quote_status")
     receipt_ids = fields.One2many("aftersales.receipt", "dispatch_id", string="Receipts")
     receipt_count = fields.Integer(compute="_compute_receipt_count")
 
@@ -307,6 +326,7 @@ class AftersalesDispatch(models.Model):
             "A dispatch ends after it starts.",
         ),
         ("labour_positive", "CHECK(labour_hours >= 0)", "Labour time cannot be negative."),
+        ("travel_positive", "CHECK(travel_km >= 0)", "Travel distance cannot be negative."),
     ]
 
     @api.model
@@ -358,6 +378,15 @@ class AftersalesDispatch(models.Model):
             )
 
     @api.depends("receipt_ids")
+    @api.depends("state", "ticket_id.invoice_status", "company_id.aftersales_onsite_limit")
+    def _compute_can_collect(self):
+        for dispatch in self:
+            dispatch.can_collect = (
+                dispatch.state in ("done", "reviewed")
+                and dispatch.ticket_id.sudo().invoice_status == "to_invoice"
+                and dispatch.company_id.sudo().aftersales_onsite_limit > 0
+            )
+
     def _compute_receipt_count(self):
         counts = dict(
             self.env["aftersales.receipt"]._read_group(
@@ -541,6 +570,8 @@ class AftersalesDispatch(models.Model):
         """Refuse what the database would refuse, in the user's language."""
         if negative_in(vals, ("labour_hours",)):
             raise ValidationError(self.env._("Labour time cannot be negative."))
+        if negative_in(vals, ("travel_km",)):
+            raise ValidationError(self.env._("Travel distance cannot be negative."))
         if ends_before_start(self, vals, strict=True):
             raise ValidationError(self.env._("A dispatch ends after it starts."))
 
@@ -765,6 +796,7 @@ class AftersalesDispatch(models.Model):
                         part=untracked[0].product_id.display_name,
                     )
                 )
+            dispatch.ticket_id._check_quote_for_work()
             receipts = dispatch.receipt_ids.filtered(lambda r: r.state != "cancelled")
             if dispatch.outcome == "taken_back" and not receipts:
                 raise UserError(
@@ -815,6 +847,7 @@ class AftersalesDispatch(models.Model):
             )
         sudo._move_parts()
         sudo._update_ticket_diagnosis()
+        sudo.ticket_id._update_charges(strict=False)
         sudo._request_rating()
         self.activity_feedback(["mail.mail_activity_data_todo"])
         return True
@@ -878,6 +911,28 @@ class AftersalesDispatch(models.Model):
             "res_id": wizard.id,
             "view_mode": "form",
             "target": "new",
+        }
+
+    def action_open_quote(self):
+        """Show the ticket's quote to the customer (technician on site)."""
+        self.ensure_one()
+        self._check_own()
+        return self.ticket_id.action_open_quote_wizard()
+
+    def action_collect_payment(self):
+        self.ensure_one()
+        self._check_own()
+        if not self.can_collect:
+            raise UserError(
+                self.env._("There is nothing to collect on site for %(name)s.", name=self.name)
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Collect Payment"),
+            "res_model": "aftersales.onsite.payment",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_dispatch_id": self.id},
         }
 
     def action_open_receipts(self):

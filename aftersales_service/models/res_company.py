@@ -32,6 +32,35 @@ class ResCompany(models.Model):
         domain="[('company_id', '=', id)]",
         help="Prices paid work when the covering agreement names no card of its own.",
     )
+    # --- Billing (R16) --------------------------------------------------
+    aftersales_quote_required = fields.Boolean(
+        string="Quote Acknowledged Before Paid Work",
+        default=True,
+        help="A paid visit is finished only after the customer acknowledged the "
+        "quote, unless a supervisor overrides it with a reason.",
+    )
+    aftersales_invoice_free_lines = fields.Boolean(
+        string="Show Free Lines on Invoices",
+        default=True,
+        help="Free and included work appears on the invoice at zero with its "
+        "reason; otherwise it is left out.",
+    )
+    aftersales_onsite_limit = fields.Monetary(
+        string="On-Site Payment Limit",
+        currency_field="currency_id",
+        default=0.0,
+        help="Amounts up to this are collected by the technician on site; larger "
+        "ones are invoiced and collected later. Zero: no on-site payment.",
+    )
+    aftersales_payment_journal_ids = fields.Many2many(
+        "account.journal",
+        "res_company_aftersales_payment_journal_rel",
+        "company_id",
+        "journal_id",
+        string="On-Site Payment Journals",
+        domain="[('type', 'in', ('cash', 'bank')), ('company_id', '=', id)]",
+        help="Cash, card terminal or bank transfer: where technicians record what they collect.",
+    )
     aftersales_conduct_statement = fields.Text(
         string="Conduct Statement",
         translate=True,
@@ -68,6 +97,7 @@ class ResCompany(models.Model):
         "aftersales_sla_warning_hours",
         "aftersales_recurring_fault_count",
         "aftersales_recurring_fault_days",
+        "aftersales_onsite_limit",
     )
     def _check_aftersales_settings(self):
         for company in self:
@@ -75,5 +105,6 @@ class ResCompany(models.Model):
                 company.aftersales_sla_warning_hours < 0
                 or company.aftersales_recurring_fault_count < 0
                 or company.aftersales_recurring_fault_days < 0
+                or company.aftersales_onsite_limit < 0
             ):
                 raise ValidationError(self.env._("After-sales settings cannot be negative."))

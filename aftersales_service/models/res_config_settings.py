@@ -47,6 +47,18 @@ class ResConfigSettings(models.TransientModel):
     aftersales_recurring_fault_days = fields.Integer(
         related="company_id.aftersales_recurring_fault_days", readonly=False
     )
+    aftersales_quote_required = fields.Boolean(
+        related="company_id.aftersales_quote_required", readonly=False
+    )
+    aftersales_invoice_free_lines = fields.Boolean(
+        related="company_id.aftersales_invoice_free_lines", readonly=False
+    )
+    aftersales_onsite_limit = fields.Monetary(
+        related="company_id.aftersales_onsite_limit", readonly=False
+    )
+    aftersales_payment_journal_ids = fields.Many2many(
+        related="company_id.aftersales_payment_journal_ids", readonly=False
+    )
     aftersales_alias_email = fields.Char(
         string="Repair Requests E-mail", compute="_compute_aftersales_alias_email"
     )

@@ -81,6 +81,9 @@ class AftersalesCommon(TransactionCase):
         )
         cls.company.resource_calendar_id = cls.calendar
         cls.company.partner_id.tz = "Europe/Brussels"
+        # No default fee card (demo data sets one): tests that price work
+        # bring their own.
+        cls.company.aftersales_fee_card_id = False
 
     def _count(self, func):
         """The queries `func` costs, caches cold and its writes flushed."""

@@ -249,6 +249,32 @@ MATRIX = {
         "internal": "",
         "portal": "",
     },
+    # Charges: read by the technicians of the ticket, kept by service staff.
+    "aftersales.charge": {
+        "technician": "r",
+        "user": "rwcu",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    # The quote shown on site, the payment collected on site: technicians up.
+    "aftersales.ticket.quote": {
+        "technician": "rwcu",
+        "user": "rwcu",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.onsite.payment": {
+        "technician": "rwcu",
+        "user": "rwcu",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
 }
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 

@@ -3,6 +3,7 @@ TWD and EUR with free, paid and contract lines, half-up rounding per line,
 refused input, and hypothesis properties of totals and rounding (R8, R9, R16)."""
 
 import unittest
+from datetime import date, timedelta
 from decimal import Context, Decimal, localcontext
 
 from hypothesis import given, settings
@@ -302,3 +303,62 @@ class TestQuoteProperties(unittest.TestCase):
             return
         with self.assertRaises(ValueError):
             fees.line_amount(dict(line, **{key: word}), rounding)
+
+
+class TestContractYear(unittest.TestCase):
+    def test_worked_years(self):
+        start = date(2024, 2, 29)
+        self.assertEqual(
+            fees.contract_year(start, date(2024, 2, 29)), (date(2024, 2, 29), date(2025, 2, 28))
+        )
+        self.assertEqual(
+            fees.contract_year(start, date(2025, 2, 27)), (date(2024, 2, 29), date(2025, 2, 28))
+        )
+        self.assertEqual(
+            fees.contract_year(start, date(2025, 2, 28)), (date(2025, 2, 28), date(2026, 2, 28))
+        )
+        # Before the start: the first year.
+        self.assertEqual(fees.contract_year(start, date(2023, 5, 1))[0], start)
+
+    @given(
+        st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31)),
+        st.integers(min_value=0, max_value=3650),
+    )
+    @settings(max_examples=300, deadline=None)
+    def test_the_year_holds_the_date(self, start, days):
+        on_date = start + timedelta(days=days)
+        first, following = fees.contract_year(start, on_date)
+        self.assertLessEqual(first, on_date)
+        self.assertLess(on_date, following)
+        self.assertGreaterEqual(first, start)
+        # A year is 365 or 366 days, give or take the clamp of 29 February.
+        self.assertIn((following - first).days, (364, 365, 366, 367))
+
+
+class TestInvoiceQuantityPrice(unittest.TestCase):
+    def test_worked_cases(self):
+        cent = Decimal("0.01")
+        self.assertEqual(
+            fees.invoice_quantity_price(1.5, Decimal("120.00"), cent),
+            (Decimal("1.5"), Decimal("80.00")),
+        )
+        # 3 x 3.333... cannot be written with cents: one line of the amount.
+        self.assertEqual(
+            fees.invoice_quantity_price(3, Decimal("10.00"), cent), (Decimal(1), Decimal("10.00"))
+        )
+        self.assertEqual(
+            fees.invoice_quantity_price(0, Decimal("5.00"), cent), (Decimal(1), Decimal("5.00"))
+        )
+
+    @given(
+        st.decimals(min_value=0, max_value=10000, places=2, allow_nan=False, allow_infinity=False),
+        st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False),
+        # Prices carry at least the currency's decimals (here cents).
+        st.sampled_from([Decimal("0.01"), Decimal("0.001"), Decimal("0.0001")]),
+    )
+    @settings(max_examples=300, deadline=None)
+    def test_the_line_bills_exactly_the_amount(self, quantity, amount, price_step):
+        qty, price = fees.invoice_quantity_price(quantity, amount, price_step)
+        self.assertEqual(qty * price, amount)
+        self.assertGreaterEqual(price, 0)
+        self.assertEqual(price % price_step, 0)

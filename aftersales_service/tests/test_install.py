@@ -66,6 +66,7 @@ class TestInstall(AftersalesCommon):
                 "aftersales_service_area_menu",
                 "aftersales_ticket_menu_analysis",
                 "aftersales_ticket_sla_menu_report",
+                "aftersales_charge_menu_report",
                 "aftersales_menu_config",
                 "aftersales_sla_policy_menu",
                 "aftersales_ticket_stage_menu",

@@ -77,6 +77,8 @@ class DispatchTourCase(AftersalesTourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # No default fee card (demo data sets one): no quote is asked for.
+        cls.env.company.aftersales_fee_card_id = False
         cls.technician = cls.env["res.users"].create(
             {
                 "name": "Tess Tour",
@@ -177,3 +179,64 @@ class TestUiTechnicianPhone(DispatchTourCase):
         self.assertTrue(self.ticket.date_onsite)
         # The customer is asked to rate the visit.
         self.assertTrue(dispatch.rating_ids)
+
+    def test_quote_and_payment_on_phone(self):
+        """R16 on the phone: the customer acknowledges the quote before the
+        work, and the small amount is collected on site; the invoice is
+        posted, paid and reconciled without the technician seeing Accounting."""
+        company = self.env.company
+        service = self.env["product.product"].create({"name": "Tour Call-out", "type": "service"})
+        card = self.env["aftersales.fee.card"].create(
+            {
+                "name": "Tour Prices",
+                "line_ids": [
+                    fields.Command.create(
+                        {
+                            "kind": "callout",
+                            "name": "Tour call-out",
+                            "price": 50,
+                            "product_id": service.id,
+                        }
+                    )
+                ],
+            }
+        )
+        cash = self.env["account.journal"].search(
+            [("type", "=", "cash"), ("company_id", "=", company.id)], limit=1
+        )
+        company.write(
+            {
+                "aftersales_fee_card_id": card.id,
+                "aftersales_onsite_limit": 1000,
+                "aftersales_payment_journal_ids": [fields.Command.set(cash.ids)],
+            }
+        )
+        customer = self.env["res.partner"].create(
+            {"name": "Tour Paying Customer", "is_company": True, "email": "pay@tour.example"}
+        )
+        ticket = self.env["aftersales.ticket"].create(
+            {"title": "TOUR paid repair", "partner_id": customer.id}
+        )
+        self.assertEqual(ticket.quote_status, "to_acknowledge")
+        start = fields.Datetime.now()
+        dispatch = self.env["aftersales.dispatch"].create(
+            {
+                "ticket_id": ticket.id,
+                "technician_id": self.technician.id,
+                "date_start": start,
+                "date_end": start + timedelta(hours=2),
+            }
+        )
+        dispatch.action_schedule()
+        self._start_tour(
+            "/odoo/action-aftersales_service.aftersales_dispatch_action_my_today",
+            "aftersales_service_technician_quote_payment",
+            login="tour_tech",
+        )
+        self.assertEqual(ticket.quote_status, "acknowledged")
+        self.assertEqual(ticket.quote_signed_by, "Carl Customer")
+        self.assertEqual(dispatch.state, "done")
+        invoice = ticket.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(dispatch.amount_collected, invoice.amount_total)

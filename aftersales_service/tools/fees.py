@@ -34,6 +34,8 @@ str or float (a float is read through its shortest repr, so 1.1 is 1.1).
 
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
+from .periods import add_months
+
 KINDS = ("callout", "labour", "travel", "fixed", "part")
 CATEGORIES = ("free", "paid", "contract")
 
@@ -151,3 +153,32 @@ def quote(lines, rounding):
         "free_total": free_total,
         "by_category": by_category,
     }
+
+
+def contract_year(start, on_date):
+    """The agreement year holding `on_date` for an agreement starting on
+    `start`: (first day, first day of the next year). Anniversaries clamp
+    like every period (an agreement from 29 Feb renews on 28 Feb). Dates
+    before the start belong to the first year."""
+    years = max(on_date.year - start.year, 0)
+    if years and add_months(start, 12 * years) > on_date:
+        years -= 1
+    return add_months(start, 12 * years), add_months(start, 12 * (years + 1))
+
+
+def invoice_quantity_price(quantity, amount, price_rounding):
+    """Quantity and unit price for an invoice line billing exactly `amount`:
+    (quantity, amount / quantity) when that unit price, rounded to
+    `price_rounding` (the price's decimal places), gives back `amount`;
+    else (1, amount), the caller naming the quantity in the description.
+    `price_rounding` is at least as fine as the amount's (prices carry at
+    least the currency's decimals)."""
+    quantity = to_decimal(quantity, "quantity")
+    amount = to_decimal(amount, "amount")
+    step = _rounding(price_rounding)
+    if quantity:
+        with localcontext(_CONTEXT):
+            unit = round_amount(amount / quantity, step)
+            if unit * quantity == amount:
+                return quantity, unit
+    return Decimal(1), amount

@@ -5,3 +5,5 @@ from . import aftersales_agreement_amend
 from . import aftersales_ticket_close
 from . import aftersales_ticket_category
 from . import aftersales_dispatch_assign
+from . import aftersales_ticket_quote
+from . import aftersales_onsite_payment

@@ -306,3 +306,105 @@ registry.category("web_tour.tours").add("aftersales_service_technician_visit", {
         },
     ],
 });
+
+// Paid work on a phone (R16): the customer acknowledges the quote before the
+// work, then the technician collects the small amount on site.
+registry.category("web_tour.tours").add("aftersales_service_technician_quote_payment", {
+    steps: () => [
+        {
+            content: "Today's paid visit",
+            trigger: '.o_kanban_record:contains("Tour Paying Customer")',
+            run: "click",
+        },
+        {
+            content: "Arrived",
+            trigger: ".o_form_view button[name=action_arrive]",
+            run: "click",
+        },
+        {
+            content: "Show the quote",
+            trigger: ".o_form_view button[name=action_open_quote]",
+            run: "click",
+        },
+        {
+            content: "The quote lists the call-out",
+            trigger: '.modal .o_field_widget[name=quote_line_ids] td:contains("Tour call-out")',
+        },
+        {
+            content: "Who acknowledges",
+            trigger: ".modal .o_field_widget[name=signed_by] input",
+            run: "edit Carl Customer",
+        },
+        {
+            content: "The customer signs the quote",
+            trigger: ".modal .o_field_widget[name=signature] .o_signature",
+            run: "click",
+        },
+        {
+            content: "Adopt the signature",
+            trigger: ".modal:has(.o_web_sign_name_and_signature) footer button.btn-primary:enabled",
+            run: "click",
+        },
+        {
+            content: "The signature is on the quote",
+            trigger: ".modal:not(:has(.o_web_sign_name_and_signature)) .o_field_widget[name=signature] img",
+        },
+        {
+            content: "Customer acknowledges",
+            trigger: ".modal footer button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "The quote is acknowledged",
+            trigger: '.o_form_view:not(:has(.modal)) .o_field_widget[name=quote_status]:contains("Acknowledged")',
+        },
+        {
+            content: "Fixed on site",
+            trigger: ".o_field_widget[name=outcome] select",
+            run: 'select "fixed"',
+        },
+        {
+            content: "Who signs the order",
+            trigger: ".o_field_widget[name=signed_by] input",
+            run: "edit Carl Customer",
+        },
+        {
+            content: "The customer signs the order",
+            trigger: ".o_form_view .o_field_widget[name=signature] .o_signature",
+            run: "click",
+        },
+        {
+            content: "Adopt the signature",
+            trigger: ".modal:has(.o_web_sign_name_and_signature) footer button.btn-primary:enabled",
+            run: "click",
+        },
+        {
+            content: "The signature is on the order",
+            trigger: ".o_form_view:not(:has(.modal)) .o_field_widget[name=signature] img",
+        },
+        {
+            content: "Finish the visit",
+            trigger: ".o_form_view button[name=action_finish]",
+            run: "click",
+        },
+        {
+            content: "Collect the payment",
+            trigger: ".o_form_view button[name=action_collect_payment]",
+            run: "click",
+        },
+        {
+            content: "Paid in cash",
+            trigger: ".modal .o_field_widget[name=journal] input[type=radio]",
+            run: "click",
+        },
+        {
+            content: "Confirm the payment",
+            trigger: ".modal footer button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "The amount collected is on the order",
+            trigger: ".o_form_view:not(:has(.modal)) .o_field_widget[name=amount_collected]",
+        },
+    ],
+});
