@@ -7,13 +7,13 @@ from decimal import Decimal
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import SQL, float_compare, format_amount
 
 from ..tools import fees
 from .aftersales_charge import currency_step
 from .common import internal, is_internal
 
-GROUP_TECHNICIAN = "aftersales_service.aftersales_service_group_technician"
 GROUP_USER = "aftersales_service.aftersales_service_group_user"
 GROUP_MANAGER = "aftersales_service.aftersales_service_group_manager"
 GROUP_INVOICE = "account.group_account_invoice"
@@ -38,6 +38,16 @@ QUOTE_STATUSES = [
     ("acknowledged", "Acknowledged"),
     ("overridden", "Overridden"),
 ]
+
+
+def _domain_of(domains, values, negate=False):
+    """The domain of a search on a computed status: the union of the domains
+    of `values`, or its complement (a domain, never a list of ids)."""
+    found = [domains[value] for value in values if value in domains]
+    domain = expression.OR(found) if found else list(expression.FALSE_DOMAIN)
+    if negate:
+        return ["!", *expression.normalize_domain(domain)]
+    return domain
 
 
 class AftersalesTicket(models.Model):
@@ -240,12 +250,7 @@ class AftersalesTicket(models.Model):
                 ("company_id.aftersales_fee_card_id", "=", False),
             ],
         }
-        ids = set()
-        for key in values & set(domains):
-            ids.update(self._search(domains[key]))
-        if operator in ("!=", "not in"):
-            return [("id", "not in", list(ids))]
-        return [("id", "in", list(ids))]
+        return _domain_of(domains, values, negate=operator in ("!=", "not in"))
 
     @api.depends("invoice_ids")
     def _compute_invoice_count(self):
@@ -269,12 +274,7 @@ class AftersalesTicket(models.Model):
                 ("charge_ids", "not any", invoiced),
             ],
         }
-        ids = set()
-        for key in values & set(domains):
-            ids.update(self._search(domains[key]))
-        if operator in ("!=", "not in"):
-            return [("id", "not in", list(ids))]
-        return [("id", "in", list(ids))]
+        return _domain_of(domains, values, negate=operator in ("!=", "not in"))
 
     # ------------------------------------------------------------------
     # CRUD
@@ -548,11 +548,9 @@ class AftersalesTicket(models.Model):
     # ------------------------------------------------------------------
     # Quote actions
     # ------------------------------------------------------------------
-    def _check_billing_user(self, action):
+    def _check_billing_user(self):
         if not self.env.user.has_group(GROUP_USER):
-            raise AccessError(
-                self.env._("Only service staff can %(action)s a quote.", action=action)
-            )
+            raise AccessError(self.env._("Only service staff prepare quotes and charges."))
 
     def _check_on_visit(self):
         """Technicians act on the tickets of their own visits only."""
@@ -570,7 +568,7 @@ class AftersalesTicket(models.Model):
 
     def action_prepare_quote(self):
         """(Re)compute the quote lines from the fee card."""
-        self._check_billing_user(self.env._("prepare"))
+        self._check_billing_user()
         for ticket in self:
             ticket._prepare_quote()
         return True
@@ -696,7 +694,7 @@ class AftersalesTicket(models.Model):
     # Charges and invoices
     # ------------------------------------------------------------------
     def action_update_charges(self):
-        self._check_billing_user(self.env._("update the charges of"))
+        self._check_billing_user()
         self._update_charges()
         return True
 

@@ -242,8 +242,11 @@ class TestQuote(BillingCommon):
         self.assertEqual(self._repair(free).state, "done")
         self.company.aftersales_quote_required = False
         self.assertEqual(self._repair(self._paid_ticket()).state, "done")
-        to_ack = self.env["aftersales.ticket"].search([("quote_status", "=", "to_acknowledge")])
+        Ticket = self.env["aftersales.ticket"]
+        to_ack = Ticket.search([("quote_status", "=", "to_acknowledge")])
         self.assertNotIn(free, to_ack)
+        self.assertIn(free, Ticket.search([("quote_status", "!=", "to_acknowledge")]))
+        self.assertIn(free, Ticket.search([("quote_status", "in", ["not_needed", "overridden"])]))
 
     def test_no_fee_card_no_quote(self):
         """Billing through the module starts with a fee card: without one,
@@ -429,6 +432,12 @@ class TestInvoicing(BillingCommon):
         self.assertIn(ticket.name, section.name)
         self.assertEqual(ticket.invoice_status, "invoiced")
         self.assertTrue(all(ticket.charge_ids.mapped("invoiced")))
+        Ticket = self.env["aftersales.ticket"]
+        self.assertIn(ticket, Ticket.search([("invoice_status", "=", "invoiced")]))
+        self.assertNotIn(ticket, Ticket.search([("invoice_status", "!=", "invoiced")]))
+        self.assertNotIn(
+            ticket, Ticket.search([("invoice_status", "in", ["to_invoice", "nothing"])])
+        )
         self.assertEqual(ticket.charge_ids.invoice_line_id, lines)
         # From the invoice, back to the ticket.
         back = invoice.with_user(self.user_accountant).action_view_aftersales_tickets()
