@@ -351,6 +351,8 @@ class AftersalesTicket(models.Model):
             return lines.filtered(lambda line: (line.zone or "").strip().casefold() == zone)[:1]
         if "products" in match:
             for product in match["products"]:
+                if not product:
+                    continue
                 found = lines.filtered(lambda line, p=product: line.repair_product_id == p)
                 if found:
                     return found[:1]

@@ -334,6 +334,17 @@ class TestCharges(BillingCommon):
         kinds = sorted(ticket.charge_ids.mapped("kind"))
         self.assertEqual(kinds, ["callout", "fixed", "travel"])
         self.assertEqual(ticket.charge_total, 50 + 150 + 12)
+        # Another repair is charged by the hour, even with a fixed price that
+        # names no component on the card.
+        self.card.line_ids = [
+            Command.create(
+                {"kind": "fixed", "name": "Other", "price": 999, "product_id": self.p_fixed.id}
+            )
+        ]
+        other = self._paid_ticket(title="Other repair")
+        self._acknowledge_as_manager(other)
+        self._repair(other)
+        self.assertEqual(sorted(other.charge_ids.mapped("kind")), ["callout", "labour", "travel"])
 
     def test_update_keeps_hand_lines_and_invoiced_visits(self):
         ticket = self._paid_ticket()
