@@ -20,3 +20,4 @@ from . import test_dispatch
 from . import test_dispatch_rules
 from . import test_fee_card
 from . import test_fee_rules
+from . import test_proactive_rules
