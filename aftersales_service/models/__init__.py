@@ -27,3 +27,8 @@ from . import aftersales_dispatch_report
 from . import aftersales_receipt_line
 from . import aftersales_fee_card
 from . import aftersales_fee_card_line
+from . import aftersales_archive
+from . import aftersales_archive_entry
+from . import aftersales_followup
+from . import aftersales_maintenance_plan
+from . import aftersales_training

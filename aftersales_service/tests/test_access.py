@@ -249,6 +249,57 @@ MATRIX = {
         "internal": "",
         "portal": "",
     },
+    # Proactive service (R2-R6). Archives are kept (their entries never
+    # change: the code refuses writes and deletions of entries to everyone).
+    "aftersales.archive": {
+        "technician": "r",
+        "user": "rwc",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    # Technicians record usage on site.
+    "aftersales.archive.entry": {
+        "technician": "rc",
+        "user": "rwcu",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.followup": {
+        "technician": "r",
+        "user": "rwc",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.maintenance.plan": {
+        "technician": "r",
+        "user": "rwc",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.training": {
+        "technician": "r",
+        "user": "rwc",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.training.attendee": {
+        "technician": "r",
+        "user": "rwcu",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
 }
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 

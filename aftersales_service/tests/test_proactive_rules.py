@@ -45,15 +45,9 @@ class TestRecurringDueDates(unittest.TestCase):
 
     def test_after_between_due_dates(self):
         anchor = D(2026, 1, 15)
-        self.assertEqual(
-            periods.next_due(anchor, 1, "month", after=D(2026, 3, 20)), D(2026, 4, 15)
-        )
-        self.assertEqual(
-            periods.next_due(anchor, 1, "month", after=D(2026, 3, 15)), D(2026, 4, 15)
-        )
-        self.assertEqual(
-            periods.next_due(anchor, 1, "month", after=D(2026, 3, 14)), D(2026, 3, 15)
-        )
+        self.assertEqual(periods.next_due(anchor, 1, "month", after=D(2026, 3, 20)), D(2026, 4, 15))
+        self.assertEqual(periods.next_due(anchor, 1, "month", after=D(2026, 3, 15)), D(2026, 4, 15))
+        self.assertEqual(periods.next_due(anchor, 1, "month", after=D(2026, 3, 14)), D(2026, 3, 15))
         # Before the anchor: the first due date.
         self.assertEqual(periods.next_due(anchor, 1, "month", after=D(2025, 1, 1)), D(2026, 2, 15))
 
@@ -75,9 +69,7 @@ class TestRecurringDueDates(unittest.TestCase):
         after = anchor + timedelta(days=offset)
         due = periods.next_due(anchor, interval, unit, after=after)
         self.assertGreater(due, after)
-        n = next(
-            i for i in range(1, 10000) if periods.nth_due(anchor, interval, unit, i) == due
-        )
+        n = next(i for i in range(1, 10000) if periods.nth_due(anchor, interval, unit, i) == due)
         self.assertLessEqual(periods.nth_due(anchor, interval, unit, n - 1), after)
 
     @settings(max_examples=200, deadline=None)
