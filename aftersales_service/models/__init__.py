@@ -32,3 +32,4 @@ from . import aftersales_archive_entry
 from . import aftersales_followup
 from . import aftersales_maintenance_plan
 from . import aftersales_training
+from . import aftersales_archive_timeline

@@ -83,6 +83,11 @@ class AftersalesArchive(models.Model):
     entry_ids = fields.One2many("aftersales.archive.entry", "archive_id", string="Entries")
     followup_ids = fields.One2many("aftersales.followup", "archive_id", string="Follow-ups")
     training_ids = fields.One2many("aftersales.training", "archive_id", string="Trainings")
+    timeline_ids = fields.One2many(
+        "aftersales.archive.timeline",
+        "archive_id",
+        groups="aftersales_service.aftersales_service_group_user",
+    )
     entry_count = fields.Integer(compute="_compute_counts")
     ticket_count = fields.Integer(compute="_compute_counts")
     dispatch_count = fields.Integer(compute="_compute_counts")

@@ -262,7 +262,7 @@ class AftersalesFollowup(models.Model):
             self.env.cr.execute(
                 SQL(
                     "SELECT id FROM aftersales_agreement "
-                    "WHERE state = 'active' AND followup_next_date <= %s "
+                    "WHERE state = 'active' AND active AND followup_next_date <= %s "
                     "ORDER BY followup_next_date, id LIMIT %s FOR UPDATE SKIP LOCKED",
                     horizon,
                     batch_size,

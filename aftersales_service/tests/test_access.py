@@ -292,6 +292,15 @@ MATRIX = {
         "internal": "",
         "portal": "",
     },
+    # The timeline shows ticket titles: the service team's, not technicians'.
+    "aftersales.archive.timeline": {
+        "technician": "",
+        "user": "r",
+        "manager": "r",
+        "manager_mc": "r",
+        "internal": "",
+        "portal": "",
+    },
     "aftersales.training.attendee": {
         "technician": "r",
         "user": "rwcu",

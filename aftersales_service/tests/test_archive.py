@@ -139,6 +139,56 @@ class TestArchive(ProactiveCommon):
         self.assertEqual(entry.running_status, "normal")
         self.assertIn(dispatch.name, entry.description)
 
+    def test_timeline_tells_the_whole_history(self):
+        agreement = self._active_agreement()
+        archive = agreement.archive_ids
+        ticket = self._create_ticket(partner_id=self.customer.id, lot_id=self.lot.id)
+        dispatch = self._visit(self._create_dispatch(ticket, schedule=True))
+        other = self._create_ticket(title="Elsewhere")  # another customer's system
+        self.env["aftersales.followup"]._cron_plan(date_ref=agreement.followup_next_date)
+        followup = agreement.followup_ids
+        followup.write({"running_status": "normal", "remarks": "All fine"})
+        followup.with_user(self.user_service).action_done()
+        operator = self.env["res.partner"].create({"name": "Olga", "parent_id": self.customer.id})
+        training = self.env["aftersales.training"].create(
+            {
+                "partner_id": self.customer.id,
+                "archive_id": archive.id,
+                "date": fields.Datetime.now(),
+                "attendee_ids": [Command.create({"partner_id": operator.id, "skill_level": "2"})],
+            }
+        )
+        training.with_user(self.user_service).action_done()
+        self.env.flush_all()
+        rows = archive.with_user(self.user_service).timeline_ids
+        sources = {(row.res_model, row.res_id) for row in rows}
+        self.assertEqual(
+            sources,
+            {
+                ("aftersales.ticket", ticket.id),
+                ("aftersales.dispatch", dispatch.id),
+                ("aftersales.followup", followup.id),
+                ("aftersales.training", training.id),
+                # The operator's level (the visit's and the follow-up's
+                # entries are shown as the visit and the follow-up).
+                ("aftersales.archive.entry", archive.entry_ids.filtered("training_id").id),
+            },
+        )
+        self.assertNotIn(("aftersales.ticket", other.id), sources)
+        self.assertEqual(len(set(rows.ids)), len(rows))
+        row = rows.filtered(lambda r: r.kind == "dispatch")
+        action = row.with_user(self.user_service).action_open_source()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), ("aftersales.dispatch", dispatch.id)
+        )
+        # Technicians read the archive, not the timeline of ticket titles.
+        self.assertFalse(
+            self.env["aftersales.archive.timeline"]
+            .with_user(self.user_technician)
+            .has_access("read")
+        )
+        archive.with_user(self.user_technician).read(["name", "entry_ids"])
+
     def test_visit_without_archive_writes_nothing(self):
         dispatch = self._create_dispatch(schedule=True)
         self._visit(dispatch)

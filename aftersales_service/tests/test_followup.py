@@ -92,9 +92,15 @@ class TestFollowupPlanning(ProactiveCommon):
         self.assertFalse(agreement.followup_next_date)
 
     def test_only_active_agreements(self):
-        agreement = self._active_agreement()
-        agreement.with_user(self.user_manager).action_terminate()
+        terminated = self._active_agreement()
+        terminated.with_user(self.user_manager).action_terminate()
+        archived = self._active_agreement(
+            customer=self._create_customer(), lot=self._create_serial(self.equipment, "SN-ARC")
+        )
+        archived.with_user(self.user_manager).action_archive()
+        self.assertTrue(archived.followup_next_date)
         self.assertEqual(self.Followup._cron_plan(date_ref=self.today + relativedelta(months=3)), 0)
+        self.assertFalse(self._followups(terminated | archived))
 
     def test_batches(self):
         agreements = self._agreements(5)
