@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -594,12 +596,29 @@ class AftersalesAgreement(models.Model):
                     agreement.date_end,
                 )
             internal(agreement).followup_next_date = due or False
-        followups = internal(self.env["aftersales.followup"].sudo()).create(vals_list)
+        # Planned by a job, in bulk: the activity is the assignee's notice
+        # (no e-mail per follow-up or activity, no "created" message).
+        Followup = (
+            self.env["aftersales.followup"]
+            .sudo()
+            .with_context(
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_auto_subscribe_no_notify=True,
+                mail_activity_quick_update=True,
+            )
+        )
+        followups = internal(Followup).create(vals_list)
+        # One batch of activities per due date and assignee.
+        groups = defaultdict(Followup.browse)
         for followup in followups:
-            followup.activity_schedule(
+            user = followup.user_id or followup.agreement_id.user_id or self.env.user
+            groups[followup.date_due, user.id] |= followup
+        for (due, user_id), group in groups.items():
+            group.activity_schedule(
                 "mail.mail_activity_data_todo",
-                date_deadline=followup.date_due,
-                user_id=followup.user_id.id or followup.agreement_id.user_id.id or self.env.uid,
+                date_deadline=due,
+                user_id=user_id,
                 summary=self.env._("Follow up with the customer"),
             )
         return followups

@@ -247,11 +247,10 @@ class AftersalesMaintenancePlan(models.Model):
             plan.next_date = due or False
         if not todo:
             return self.env["aftersales.ticket"]
+        archives = self._archives()
         tickets = internal(self.env["aftersales.ticket"].sudo()).create(
-            [plan._prepare_ticket_vals(due) for plan, due in todo]
+            [plan._prepare_ticket_vals(due, archives.get(plan)) for plan, due in todo]
         )
-        for ticket, (plan, _due) in zip(tickets, todo, strict=True):
-            plan._set_category(ticket)
         internal(self.env["aftersales.dispatch"].sudo()).create(
             [
                 plan._prepare_dispatch_vals(ticket, due)
@@ -260,19 +259,30 @@ class AftersalesMaintenancePlan(models.Model):
         )
         return tickets
 
-    def _archive(self):
-        self.ensure_one()
+    def _archives(self):
+        """{plan: archive of its system}, in two queries for all plans."""
         Archive = self.env["aftersales.archive"].sudo()
-        if self.agreement_id:
-            return Archive.search([("agreement_id", "=", self.agreement_id.id)], limit=1)
-        return Archive.search([("warranty_ids", "in", self.warranty_id.ids)], limit=1)
+        by_agreement = {
+            archive.agreement_id: archive
+            for archive in Archive.search([("agreement_id", "in", self.agreement_id.ids)])
+        }
+        by_unit = {}
+        if self.warranty_id:
+            for archive in Archive.search([("warranty_ids", "in", self.warranty_id.ids)]):
+                for unit in archive.warranty_ids:
+                    by_unit.setdefault(unit, archive)
+        return {
+            plan: by_agreement.get(plan.agreement_id) or by_unit.get(plan.warranty_id)
+            for plan in self
+        }
 
-    def _units(self):
+    def _prepare_ticket_vals(self, due, archive=None):
+        """The preventive visit's ticket, with its category set as a
+        supervisor's, with the reason (R6, R8): free in warranty, contract
+        under an agreement, whatever the coverage lookup finds on the day."""
         self.ensure_one()
-        return self.warranty_id or self.agreement_id.line_ids.lot_id
-
-    def _prepare_ticket_vals(self, due):
-        self.ensure_one()
+        if archive is None:
+            archive = self._archives()[self]
         lot = self.warranty_id.lot_id or self.agreement_id.line_ids.lot_id[:1]
         return {
             "title": self.env._("Preventive maintenance: %(plan)s", plan=self.name),
@@ -283,13 +293,12 @@ class AftersalesMaintenancePlan(models.Model):
             "symptoms": self.note or False,
             "maintenance_plan_id": self.id,
             "maintenance_due": due,
-            "archive_id": self._archive().id or False,
+            "archive_id": archive.id if archive else False,
+            **self._prepare_category_vals(),
         }
 
-    def _set_category(self, ticket):
-        """Free in warranty, contract under an agreement (R6, R8): set as the
-        supervisor's category with its reason, whatever the coverage lookup
-        finds on the day."""
+    def _prepare_category_vals(self):
+        self.ensure_one()
         if self.warranty_id:
             category = "free"
             reason = self.env._("Preventive maintenance in warranty (%(plan)s).", plan=self.name)
@@ -299,7 +308,7 @@ class AftersalesMaintenancePlan(models.Model):
                 "Preventive maintenance under agreement %(agreement)s.",
                 agreement=self.agreement_id.name,
             )
-        internal(ticket).write({"category_override": category, "category_override_reason": reason})
+        return {"category_override": category, "category_override_reason": reason}
 
     def _prepare_dispatch_vals(self, ticket, due):
         self.ensure_one()
