@@ -248,10 +248,21 @@ class AftersalesMaintenancePlan(models.Model):
         if not todo:
             return self.env["aftersales.ticket"]
         archives = self._archives()
-        tickets = internal(self.env["aftersales.ticket"].sudo()).create(
-            [plan._prepare_ticket_vals(due, archives.get(plan)) for plan, due in todo]
+        # Generated in bulk by a job: no "created" message nor e-mail per
+        # record (the dispatch calendar and the tickets' list show them).
+        bulk = self.env(
+            su=True,
+            context=dict(
+                self.env.context,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_auto_subscribe_no_notify=True,
+            ),
         )
-        internal(self.env["aftersales.dispatch"].sudo()).create(
+        tickets = internal(bulk["aftersales.ticket"]).create(
+            [plan._prepare_ticket_vals(due, archives[plan]) for plan, due in todo]
+        )
+        internal(bulk["aftersales.dispatch"]).create(
             [
                 plan._prepare_dispatch_vals(ticket, due)
                 for ticket, (plan, due) in zip(tickets, todo, strict=True)
@@ -260,7 +271,8 @@ class AftersalesMaintenancePlan(models.Model):
         return tickets
 
     def _archives(self):
-        """{plan: archive of its system}, in two queries for all plans."""
+        """{plan: archive of its system (or no record)}, in two queries for
+        all plans."""
         Archive = self.env["aftersales.archive"].sudo()
         by_agreement = {
             archive.agreement_id: archive
@@ -272,7 +284,7 @@ class AftersalesMaintenancePlan(models.Model):
                 for unit in archive.warranty_ids:
                     by_unit.setdefault(unit, archive)
         return {
-            plan: by_agreement.get(plan.agreement_id) or by_unit.get(plan.warranty_id)
+            plan: by_agreement.get(plan.agreement_id) or by_unit.get(plan.warranty_id) or Archive
             for plan in self
         }
 
@@ -293,7 +305,7 @@ class AftersalesMaintenancePlan(models.Model):
             "symptoms": self.note or False,
             "maintenance_plan_id": self.id,
             "maintenance_due": due,
-            "archive_id": archive.id if archive else False,
+            "archive_id": archive.id or False,
             **self._prepare_category_vals(),
         }
 

@@ -167,3 +167,14 @@ class TestTraining(ProactiveCommon):
         trainings[1].with_user(self.user_service).action_cancel()
         agreement.invalidate_recordset()
         self.assertEqual((agreement.trainings_used, agreement.trainings_remaining), (1, 1))
+
+    def test_form_refuses_bad_input(self):
+        """D2: a negative duration is refused through the form; nothing saved."""
+        before = self.env["aftersales.training"].search_count([])
+        form = Form(self.env["aftersales.training"].with_user(self.user_service))
+        form.partner_id = self.customer
+        form.date = fields.Datetime.now()
+        form.duration = -1
+        with self.assertRaises(UserError):
+            form.save()
+        self.assertEqual(self.env["aftersales.training"].search_count([]), before)
