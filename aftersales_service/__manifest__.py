@@ -68,6 +68,14 @@
         "views/aftersales_menus.xml",
         "views/aftersales_dispatch_report_views.xml",
         "views/aftersales_billing_views.xml",
+        # Proactive service (R2-R6).
+        "report/aftersales_archive_reports.xml",
+        "report/aftersales_archive_templates.xml",
+        "views/aftersales_archive_views.xml",
+        "views/aftersales_followup_views.xml",
+        "views/aftersales_maintenance_plan_views.xml",
+        "views/aftersales_training_views.xml",
+        "views/aftersales_proactive_menus.xml",
     ],
     "demo": [
         "demo/aftersales_service_demo.xml",

@@ -16,6 +16,11 @@ tickets yet; the bench fills it (scripts/bench.sh drops it afterwards).
   each call, as Odoo's cron runner does).
 - P6: the breached and at-risk searches and the SLA report figures at that
   volume (time, and number of queries with the record cache cold).
+- P7 proactive service (R2, R6): 100,000 active agreements with a follow-up
+  plan and 100,000 maintenance plans (inserted in SQL: their creation is not
+  what is measured), 10,000 of each due; the follow-up planning job and the
+  preventive visit job until they return 0 (committed after each call), then
+  a second run of each (it must do nothing, in a handful of queries).
 
 Everything goes through the ORM. The table goes to stdout at the end,
 progress to stderr, Odoo's log to --logfile. The BENCH_* environment
@@ -32,6 +37,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytz
+from dateutil.relativedelta import relativedelta
 
 import odoo
 from odoo.modules.registry import Registry
@@ -41,6 +47,8 @@ SEED_TOTAL = int(os.environ.get("BENCH_SEED_TOTAL", "100000"))
 SMALL = 100
 BIG = int(os.environ.get("BENCH_BIG", "10000"))
 SEED_BATCH = 1000
+PROACTIVE_TOTAL = int(os.environ.get("BENCH_PROACTIVE_TOTAL", "100000"))
+PROACTIVE_DUE = int(os.environ.get("BENCH_PROACTIVE_DUE", "10000"))
 CUSTOMERS = 200
 # What the seed turns off to be fast (the timed creates keep tracking on).
 SEED_CONTEXT = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
@@ -445,6 +453,119 @@ class Bench:
                 verdict=ok(seconds < P6_BUDGET and queries == 1),
             )
 
+    def seed_proactive(self):
+        """Active agreements with a monthly follow-up plan, each with a
+        half-yearly maintenance plan: PROACTIVE_DUE of each due today, the
+        others later. In SQL, in one statement each."""
+        today = self.now.date()
+        start = today - relativedelta(months=1)
+        t0 = time.perf_counter()
+        self.cr.execute(
+            "INSERT INTO aftersales_agreement (name, company_id, partner_id, user_id, state, "
+            "active, version, followup_unit, followup_mode, followup_interval, date_start, "
+            "date_end, followup_next_date, create_uid, write_uid, create_date, write_date) "
+            "SELECT 'BENCH-AGR-' || g, %(company)s, (%(customers)s::int[])[1 + g %% %(n)s], "
+            "%(admin)s, 'active', true, 1, 'month', 'call', 1, %(start)s, %(end)s, "
+            "CASE WHEN g <= %(due)s THEN %(today)s ELSE %(later)s END, 1, 1, now(), now() "
+            "FROM generate_series(1, %(total)s) g",
+            {
+                "company": self.root.company.id,
+                "customers": self.customers.ids,
+                "n": len(self.customers),
+                "admin": self.admin.id,
+                "start": start,
+                "end": start + relativedelta(years=2),
+                "today": today,
+                "later": today + timedelta(days=60),
+                "due": PROACTIVE_DUE,
+                "total": PROACTIVE_TOTAL,
+            },
+        )
+        self.cr.execute(
+            "INSERT INTO aftersales_maintenance_plan (name, company_id, agreement_id, "
+            "partner_id, active, date_start, date_end, interval_months, lead_days, next_date, "
+            "create_uid, write_uid, create_date, write_date) "
+            "SELECT 'Bench plan ' || a.id, a.company_id, a.id, a.partner_id, true, "
+            "%(start)s, a.date_end, 6, 0, "
+            "CASE WHEN a.followup_next_date = %(today)s THEN %(today)s ELSE %(later)s END, "
+            "1, 1, now(), now() FROM aftersales_agreement a WHERE a.name LIKE 'BENCH-AGR-%%'",
+            {
+                "start": today - relativedelta(months=6),
+                "today": today,
+                "later": today + timedelta(days=90),
+            },
+        )
+        self.commit()
+        self.row(
+            "seed (SQL): agreements with follow-up plans / maintenance plans",
+            value=f"{PROACTIVE_TOTAL:,} / {PROACTIVE_TOTAL:,}",
+            seconds=time.perf_counter() - t0,
+        )
+
+    def run_job(self, label, call):
+        """`call()` until it returns 0, committed after each call, as the
+        cron runner does; then once more, timed and counted."""
+        done = 0
+        t0 = time.perf_counter()
+        while n := call():
+            self.cr.commit()  # pylint: disable=invalid-commit
+            done += n
+            log(f"{label}: {done:,} in {time.perf_counter() - t0:.1f} s")
+        seconds = time.perf_counter() - t0
+        self.cr.commit()  # pylint: disable=invalid-commit
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        t1 = time.perf_counter()
+        again = call()
+        again_seconds = time.perf_counter() - t1
+        queries = self.cr.sql_log_count - before
+        self.cr.commit()  # pylint: disable=invalid-commit
+        return done, seconds, again, again_seconds, queries
+
+    def proactive(self):
+        self.seed_proactive()
+        today = self.now.date()
+        budget = f"<= {P7_BUDGET:.0f} s"
+        for label, model, method, made in (
+            ("follow-up planning job", "aftersales.followup", "_cron_plan", "follow-ups"),
+            (
+                "preventive visit job",
+                "aftersales.maintenance.plan",
+                "_cron_generate",
+                "tickets + draft dispatches",
+            ),
+        ):
+            job = getattr(self.root[model], method)
+            done, seconds, again, again_seconds, queries = self.run_job(
+                label, lambda job=job: job(date_ref=today)
+            )
+            self.row(
+                f"P7 {label}, {PROACTIVE_DUE:,} due of {PROACTIVE_TOTAL:,}: {made}",
+                done,
+                seconds,
+                budget=budget,
+                verdict=ok(seconds <= P7_BUDGET and done == PROACTIVE_DUE),
+            )
+            self.row(
+                f"R2 {label}, second run: nothing to do",
+                seconds=again_seconds,
+                queries=queries,
+                value=again,
+                budget="0, <= 5 queries",
+                verdict=ok(again == 0 and queries <= 5),
+            )
+        self.cr.execute(
+            "SELECT (SELECT count(*) FROM aftersales_followup), "
+            "(SELECT count(*) FROM aftersales_ticket WHERE maintenance_plan_id IS NOT NULL), "
+            "(SELECT count(*) FROM aftersales_dispatch d JOIN aftersales_ticket t "
+            "ON t.id = d.ticket_id WHERE t.maintenance_plan_id IS NOT NULL)"
+        )
+        followups, visits, dispatches = self.cr.fetchone()
+        self.row(
+            "proactive: follow-ups / preventive tickets / their dispatches",
+            value=f"{followups:,} / {visits:,} / {dispatches:,}",
+        )
+
     def run(self):
         self.setup()
         self.flows()
@@ -452,6 +573,7 @@ class Bench:
         self.seed(received)
         self.crons()
         self.p6()
+        self.proactive()
 
 
 def print_table(rows):

@@ -30,3 +30,9 @@ from . import aftersales_fee_card_line
 from . import aftersales_charge
 from . import aftersales_ticket_billing
 from . import account_move
+from . import aftersales_archive
+from . import aftersales_archive_entry
+from . import aftersales_followup
+from . import aftersales_maintenance_plan
+from . import aftersales_training
+from . import aftersales_archive_timeline

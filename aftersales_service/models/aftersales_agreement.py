@@ -1,8 +1,11 @@
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import periods
 from .common import check_date_values, internal, is_internal, public
 
 AGREEMENT_STATES = [
@@ -182,6 +185,39 @@ class AftersalesAgreement(models.Model):
     can_renew = fields.Boolean(compute="_compute_can")
     can_terminate = fields.Boolean(compute="_compute_can")
     can_reset = fields.Boolean(compute="_compute_can")
+
+    # --- Proactive service (R2-R6) ---------------------------------------
+    followup_mode = fields.Selection(
+        [("call", "Phone call"), ("visit", "Visit"), ("email", "E-mail")],
+        string="Follow-up By",
+        default="call",
+        required=True,
+        tracking=True,
+    )
+    followup_user_id = fields.Many2one(
+        "res.users",
+        string="Follow-ups Assigned To",
+        tracking=True,
+        check_company=True,
+        domain="[('share', '=', False)]",
+        help="Empty: the agreement's responsible.",
+    )
+    followup_next_date = fields.Date(
+        string="Next Follow-up",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The due date of the next follow-up the planning job creates.",
+    )
+    followup_ids = fields.One2many("aftersales.followup", "agreement_id", string="Follow-ups")
+    followup_count = fields.Integer(compute="_compute_proactive_counts")
+    archive_ids = fields.One2many("aftersales.archive", "agreement_id", string="Archives")
+    maintenance_plan_ids = fields.One2many(
+        "aftersales.maintenance.plan", "agreement_id", string="Maintenance Plans"
+    )
+    training_ids = fields.One2many("aftersales.training", "agreement_id", string="Trainings")
+    trainings_used = fields.Integer(compute="_compute_proactive_counts")
+    trainings_remaining = fields.Integer(compute="_compute_proactive_counts")
 
     _sql_constraints = [
         (
@@ -406,6 +442,7 @@ class AftersalesAgreement(models.Model):
                     body=self.env._("Replaced by the amendment %(name)s.", name=agreement.name)
                 )
         internal(self).write({"state": "active"})
+        self._start_proactive_service()
         return True
 
     def action_terminate(self):
@@ -508,3 +545,120 @@ class AftersalesAgreement(models.Model):
         remaining = self.search_count(domain) if len(agreements) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(agreements), remaining=remaining)
         return agreements
+
+    # ------------------------------------------------------------------
+    # Proactive service (R2-R6)
+    # ------------------------------------------------------------------
+    def _compute_proactive_counts(self):
+        followups = dict(
+            self.env["aftersales.followup"]._read_group(
+                [("agreement_id", "in", self.ids)], ["agreement_id"], ["__count"]
+            )
+        )
+        # Trainings that took place or are planned use the included ones.
+        trainings = dict(
+            self.env["aftersales.training"]
+            .sudo()
+            ._read_group(
+                [("agreement_id", "in", self.ids), ("state", "!=", "cancelled")],
+                ["agreement_id"],
+                ["__count"],
+            )
+        )
+        for agreement in self:
+            agreement.followup_count = followups.get(agreement, 0)
+            agreement.trainings_used = trainings.get(agreement, 0)
+            agreement.trainings_remaining = max(
+                agreement.trainings_included - agreement.trainings_used, 0
+            )
+
+    def _start_proactive_service(self):
+        """At activation: the system's archive (once) and the first follow-up
+        date of the plan."""
+        self.env["aftersales.archive"]._ensure_for_agreements(self)
+        for agreement in self:
+            internal(agreement).followup_next_date = (
+                periods.next_due(
+                    agreement.date_start,
+                    agreement.followup_interval,
+                    agreement.followup_unit,
+                    end=agreement.date_end,
+                )
+                if agreement.followup_interval
+                else False
+            )
+
+    def _plan_followups(self, horizon):
+        """Create the follow-ups of `self` due up to `horizon`, and move each
+        agreement's next date past them (in the same transaction)."""
+        archives = {
+            archive.agreement_id: archive
+            for archive in self.env["aftersales.archive"]
+            .sudo()
+            .search([("agreement_id", "in", self.ids)])
+        }
+        vals_list = []
+        for agreement in self:
+            due = agreement.followup_next_date
+            while due and due <= horizon:
+                vals_list.append(agreement._prepare_followup_vals(due, archives.get(agreement)))
+                due = periods.next_due(
+                    agreement.date_start,
+                    agreement.followup_interval,
+                    agreement.followup_unit,
+                    due,
+                    agreement.date_end,
+                )
+            internal(agreement).followup_next_date = due or False
+        # Planned by a job, in bulk: the activity is the assignee's notice
+        # (no e-mail per follow-up or activity, no "created" message).
+        Followup = (
+            self.env["aftersales.followup"]
+            .sudo()
+            .with_context(
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_auto_subscribe_no_notify=True,
+                mail_activity_quick_update=True,
+            )
+        )
+        followups = internal(Followup).create(vals_list)
+        # One batch of activities per due date and assignee.
+        groups = defaultdict(Followup.browse)
+        for followup in followups:
+            user = followup.user_id or followup.agreement_id.user_id or self.env.user
+            groups[followup.date_due, user.id] |= followup
+        for (due, user_id), group in groups.items():
+            group.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=due,
+                user_id=user_id,
+                summary=self.env._("Follow up with the customer"),
+            )
+        return followups
+
+    def _prepare_followup_vals(self, due, archive=None):
+        self.ensure_one()
+        return {
+            "agreement_id": self.id,
+            "archive_id": archive.id if archive else False,
+            "date_due": due,
+            "mode": self.followup_mode,
+            "user_id": (self.followup_user_id or self.user_id).id or False,
+        }
+
+    def action_view_archive(self):
+        self.ensure_one()
+        archive = self.archive_ids[:1]
+        if not archive:
+            raise UserError(self.env._("The archive is created when the agreement is activated."))
+        return archive.get_formview_action()
+
+    def action_view_followups(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales_service.aftersales_followup_action"
+        )
+        action["domain"] = [("agreement_id", "=", self.id)]
+        action["context"] = {}
+        return action

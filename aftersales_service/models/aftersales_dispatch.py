@@ -848,6 +848,7 @@ class AftersalesDispatch(models.Model):
         sudo._move_parts()
         sudo._update_ticket_diagnosis()
         sudo.ticket_id._update_charges(strict=False)
+        sudo._write_archive_entries()
         sudo._request_rating()
         self.activity_feedback(["mail.mail_activity_data_todo"])
         return True
@@ -1214,3 +1215,56 @@ class AftersalesDispatch(models.Model):
             for profile in profiles
         ]
         return rank(candidates)
+
+    # ------------------------------------------------------------------
+    # Proactive service (R4): finished visits go to the system's archive
+    # ------------------------------------------------------------------
+    _ARCHIVE_STATUS = {"fixed": "normal", "taken_back": "down", "follow_up": "degraded"}
+
+    def _write_archive_entries(self):
+        """A status entry in the archive of each finished visit's system:
+        the ticket's archive, else the archive of its agreement or unit."""
+        tickets = self.ticket_id
+        Archive = self.env["aftersales.archive"].sudo()
+        archives = Archive.search(
+            [
+                "|",
+                "|",
+                ("id", "in", tickets.archive_id.ids),
+                ("agreement_id", "in", tickets.agreement_id.ids),
+                ("warranty_ids", "in", tickets.warranty_id.ids),
+            ]
+        )
+        outcomes = dict(self._fields["outcome"]._description_selection(self.env))
+        vals_list = []
+        for dispatch in self:
+            ticket = dispatch.ticket_id
+            archive = ticket.archive_id or next(
+                (
+                    a
+                    for a in archives
+                    if (ticket.agreement_id and a.agreement_id == ticket.agreement_id)
+                    or (ticket.warranty_id and ticket.warranty_id in a.warranty_ids)
+                ),
+                None,
+            )
+            if not archive:
+                continue
+            vals_list.append(
+                {
+                    "archive_id": archive.id,
+                    "date": dispatch._local_date(dispatch.date_finished),
+                    "kind": "status",
+                    "running_status": self._ARCHIVE_STATUS.get(dispatch.outcome, "normal"),
+                    "description": self.env._(
+                        "Visit %(dispatch)s for %(ticket)s: %(outcome)s",
+                        dispatch=dispatch.name,
+                        ticket=ticket.name,
+                        outcome=outcomes.get(dispatch.outcome, ""),
+                    ),
+                    "ticket_id": ticket.id,
+                    "dispatch_id": dispatch.id,
+                }
+            )
+        if vals_list:
+            Archive._add_entries(vals_list)

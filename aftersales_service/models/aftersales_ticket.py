@@ -1234,3 +1234,57 @@ class AftersalesTicket(models.Model):
                 "default_fault_cause": self.fault_cause,
             },
         }
+
+    # ------------------------------------------------------------------
+    # Proactive service (R2-R6)
+    # ------------------------------------------------------------------
+    # (fields of this block: declared here to keep it in one piece)
+    archive_id = fields.Many2one(
+        "aftersales.archive", string="System Archive", index="btree_not_null", check_company=True
+    )
+    maintenance_plan_id = fields.Many2one(
+        "aftersales.maintenance.plan",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+    )
+    maintenance_due = fields.Date(readonly=True, copy=False)
+    training_ids = fields.One2many("aftersales.training", "ticket_id", string="Trainings")
+
+    def action_propose_training(self):
+        """A training session for the recurring faults of this ticket, in a
+        form prefilled with the customer, the topics and the archive (R5)."""
+        self.ensure_one()
+        self._check_group(GROUP_USER, self.env._("propose training for"))
+        if not self.training_proposed:
+            raise UserError(self.env._("No recurring fault proposes a training on this ticket."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Propose Training"),
+            "res_model": "aftersales.training",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": self._prepare_training_context(),
+        }
+
+    def _prepare_training_context(self):
+        self.ensure_one()
+        customer = self.commercial_partner_id
+        agreement = self.agreement_id or self.env["aftersales.agreement"].search(
+            [("partner_id", "=", customer.id), ("state", "=", "active")], limit=1
+        )
+        archive = (
+            self.archive_id
+            or agreement.archive_ids[:1]
+            or self.env["aftersales.archive"].search([("partner_id", "=", customer.id)], limit=1)
+        )
+        return {
+            "default_partner_id": customer.id,
+            "default_company_id": self.company_id.id,
+            "default_ticket_id": self.id,
+            "default_archive_id": archive.id,
+            "default_agreement_id": agreement.id,
+            "default_tag_ids": self.training_tag_ids.ids,
+        }

@@ -21,3 +21,8 @@ from . import test_dispatch_rules
 from . import test_fee_card
 from . import test_fee_rules
 from . import test_billing
+from . import test_proactive_rules
+from . import test_archive
+from . import test_followup
+from . import test_maintenance
+from . import test_training

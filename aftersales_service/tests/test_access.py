@@ -258,6 +258,66 @@ MATRIX = {
         "internal": "",
         "portal": "",
     },
+    # Proactive service (R2-R6). Archives are kept (their entries never
+    # change: the code refuses writes and deletions of entries to everyone).
+    "aftersales.archive": {
+        "technician": "r",
+        "user": "rwc",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    # Technicians record usage on site.
+    "aftersales.archive.entry": {
+        "technician": "rc",
+        "user": "rwcu",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.followup": {
+        "technician": "r",
+        "user": "rwc",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.maintenance.plan": {
+        "technician": "r",
+        "user": "rwc",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.training": {
+        "technician": "r",
+        "user": "rwc",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
+    # The timeline shows ticket titles: the service team's, not technicians'.
+    "aftersales.archive.timeline": {
+        "technician": "",
+        "user": "r",
+        "manager": "r",
+        "manager_mc": "r",
+        "internal": "",
+        "portal": "",
+    },
+    "aftersales.training.attendee": {
+        "technician": "r",
+        "user": "rwcu",
+        "manager": "rwcu",
+        "manager_mc": "rwcu",
+        "internal": "",
+        "portal": "",
+    },
     # The quote shown on site, the payment collected on site: technicians up.
     "aftersales.ticket.quote": {
         "technician": "rwcu",

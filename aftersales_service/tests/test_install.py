@@ -52,6 +52,11 @@ class TestInstall(AftersalesCommon):
                 "aftersales_agreement_menu",
                 "aftersales_warranty_menu",
                 "aftersales_coverage_check_menu",
+                "aftersales_menu_proactive",
+                "aftersales_archive_menu",
+                "aftersales_followup_menu",
+                "aftersales_training_menu",
+                "aftersales_maintenance_plan_menu",
             )
         }
         # Reception plans visits on the calendar.
