@@ -430,6 +430,8 @@ class AftersalesTicket(models.Model):
         domain = [
             ("ticket_id.agreement_id", "=", agreement.id),
             ("ticket_id.service_category", "=", "contract"),
+            # Preventive visits are the agreement's own: not repair visits.
+            ("ticket_id.maintenance_plan_id", "=", False),
             ("state", "in", ("done", "reviewed")),
             ("date_finished", ">=", fields.Datetime.to_datetime(start)),
             *before,
@@ -473,8 +475,11 @@ class AftersalesTicket(models.Model):
         price covers the repair), travel, and each spare part used, judged on
         its own warranty (R9)."""
         self.ensure_one()
-        included = self.service_category == "contract" and self._visit_included(
-            dispatch.date_finished or fields.Datetime.now(), dispatch
+        # A preventive visit of a maintenance plan is what the agreement
+        # pays for (R6); repair visits count against its allowance.
+        included = self.service_category == "contract" and (
+            bool(self.maintenance_plan_id)
+            or self._visit_included(dispatch.date_finished or fields.Datetime.now(), dispatch)
         )
         common = {"dispatch_id": dispatch.id, "included": included}
         vals_list = []

@@ -402,6 +402,49 @@ class TestCharges(BillingCommon):
         self.assertFalse(any(second.charge_ids.mapped("included")))
         self.assertEqual(second.charge_total, 30 + 2 * 60 + 12)
 
+    def test_preventive_visits_are_the_agreements(self):
+        """R6: a preventive visit of a maintenance plan under a contract is
+        included even when no repair visit is, and does not use up the
+        repair visits the agreement includes."""
+        self.env["aftersales.maintenance.plan"].search([]).active = False
+        start = fields.Date.today() - timedelta(days=30)
+        agreement = self.env["aftersales.agreement"].create(
+            {
+                "partner_id": self.customer.id,
+                "date_start": start,
+                "date_end": start + timedelta(days=700),
+                "included_visits": 1,
+                "line_ids": [Command.create({"lot_id": self.lot.id, "service_category": "contract"})],
+            }
+        )
+        agreement._action_sign(SIGNATURE, "Customer")
+        agreement.action_activate()
+        plan = self.env["aftersales.maintenance.plan"].create(
+            {
+                "name": "Quarterly inspection",
+                "agreement_id": agreement.id,
+                "date_start": start,
+                "interval_months": 1,
+                "lead_days": 0,
+                "technician_id": self.user_technician.id,
+            }
+        )
+        self.env["aftersales.maintenance.plan"]._cron_generate(date_ref=plan.next_date)
+        preventive = plan.ticket_ids
+        self.assertEqual(preventive.service_category, "contract")
+        self.assertEqual(preventive.quote_status, "not_needed")
+        dispatch = preventive.dispatch_ids
+        dispatch.action_schedule()
+        self._visit(dispatch, labour_hours=1.0)
+        self.assertTrue(preventive.charge_ids)
+        self.assertTrue(all(preventive.charge_ids.mapped("included")))
+        self.assertEqual(preventive.charge_total, 0.0)
+        # The year's one included repair visit is still there.
+        repair = self._paid_ticket(fault_cause="wear", title="Repair under contract")
+        self._repair(repair)
+        self.assertTrue(all(repair.charge_ids.mapped("included")))
+        self.assertEqual(repair.charge_total, 0.0)
+
     def _acknowledge_as_manager(self, ticket):
         ticket.with_user(self.user_manager)._action_override_quote(
             "Agreed by phone", fields.Datetime.now()
