@@ -414,7 +414,9 @@ class TestCharges(BillingCommon):
                 "date_start": start,
                 "date_end": start + timedelta(days=700),
                 "included_visits": 1,
-                "line_ids": [Command.create({"lot_id": self.lot.id, "service_category": "contract"})],
+                "line_ids": [
+                    Command.create({"lot_id": self.lot.id, "service_category": "contract"})
+                ],
             }
         )
         agreement._action_sign(SIGNATURE, "Customer")
