@@ -43,6 +43,7 @@ SIGNATURE_FIELDS = {"signature", "signed_by", "signed_on"}
 # skip the guards of the actions.
 PROTECTED_FIELDS = SIGNATURE_FIELDS | {
     "state",
+    "followup_next_date",
     "is_signed",
     "previous_id",
     "version",
@@ -572,16 +573,32 @@ class AftersalesAgreement(models.Model):
                 agreement.trainings_included - agreement.trainings_used, 0
             )
 
-    def _start_proactive_service(self):
+    def _start_proactive_service(self, date_ref=None):
         """At activation: the system's archive (once) and the first follow-up
-        date of the plan."""
+        date of the plan: the first one from today on (an agreement activated
+        late does not owe the periods already past), and after the last one
+        planned under the version it replaces (an amendment does not plan
+        them again)."""
         self.env["aftersales.archive"]._ensure_for_agreements(self)
+        today = date_ref or fields.Date.context_today(self)
+        last_planned = dict(
+            self.env["aftersales.followup"]
+            .sudo()
+            ._read_group(
+                [("agreement_id", "in", self.previous_id.ids)], ["agreement_id"], ["date_due:max"]
+            )
+        )
         for agreement in self:
+            after = max(
+                today - relativedelta(days=1),
+                last_planned.get(agreement.previous_id) or agreement.date_start,
+            )
             internal(agreement).followup_next_date = (
                 periods.next_due(
                     agreement.date_start,
                     agreement.followup_interval,
                     agreement.followup_unit,
+                    after=after,
                     end=agreement.date_end,
                 )
                 if agreement.followup_interval

@@ -404,3 +404,53 @@ class TestArchiveRpc(JsonRpcMixin, HttpCase):
         entry_id = self._call("aftersales.archive.entry", "create", entry)
         error = self._refused("aftersales.archive.entry", "write", [entry_id], {"description": "x"})
         self.assertEqual(error, "odoo.exceptions.UserError")
+
+
+@tagged("post_install", "-at_install")
+class TestProactiveScreens(ProactiveCommon):
+    """Each role opens the screens of proactive service as the client does
+    (the form's fields, groups applied) without an access error."""
+
+    def test_forms_open_for_each_role(self):
+        agreement = self._active_agreement()
+        archive = agreement.archive_ids
+        self.env["aftersales.followup"]._cron_plan(date_ref=agreement.followup_next_date)
+        plan = self.env["aftersales.maintenance.plan"].create(
+            {"name": "Check", "agreement_id": agreement.id, "date_start": self.start}
+        )
+        ticket = plan._generate_visits(plan.next_date)
+        training = self.env["aftersales.training"].create(
+            {
+                "partner_id": self.customer.id,
+                "archive_id": archive.id,
+                "date": fields.Datetime.now(),
+            }
+        )
+        ticket.technician_id = self.user_technician
+        records = {
+            self.user_technician: [archive, plan, training, agreement, ticket],
+            self.user_service: [archive, agreement.followup_ids, plan, training, agreement],
+            self.user_manager: [archive, agreement.followup_ids, plan, training, ticket],
+        }
+        for user, todo in records.items():
+            for record in todo:
+                with self.subTest(user=user.login, model=record._name):
+                    form = Form(record.with_user(user))
+                    self.assertEqual(form.id, record.id)
+        # List, kanban and calendar views load for the service team.
+        for model in (
+            "aftersales.archive",
+            "aftersales.followup",
+            "aftersales.maintenance.plan",
+            "aftersales.training",
+        ):
+            with self.subTest(model=model):
+                views = (
+                    self.env[model]
+                    .with_user(self.user_service)
+                    .get_views([(False, "list"), (False, "kanban"), (False, "search")])
+                )
+                self.assertEqual(set(views["views"]), {"list", "kanban", "search"})
+                self.env[model].with_user(self.user_service).web_search_read(
+                    [], {"display_name": {}}, limit=80
+                )

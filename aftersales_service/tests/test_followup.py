@@ -50,6 +50,42 @@ class TestFollowupPlanning(ProactiveCommon):
         )
         self.assertFalse(no_plan.followup_next_date)
 
+    def test_activated_late_owes_no_past_periods(self):
+        """An agreement activated months after its start plans from today on."""
+        agreement = self._active_agreement(date_start=self.today - relativedelta(months=3, days=2))
+        self.assertEqual(
+            agreement.followup_next_date,
+            periods.next_due(
+                agreement.date_start, 1, "month", after=self.today - timedelta(days=1)
+            ),
+        )
+        self.assertGreaterEqual(agreement.followup_next_date, self.today)
+        self.Followup._cron_plan(date_ref=agreement.followup_next_date - timedelta(days=3))
+        followups = self._followups(agreement)
+        self.assertEqual(len(followups), 1)
+        self.assertGreaterEqual(followups.date_due, self.today)
+
+    def test_amendment_continues_the_plan(self):
+        agreement = self._active_agreement()
+        first = agreement.followup_next_date
+        self.Followup._cron_plan(date_ref=first)
+        amendment = agreement.with_user(self.user_manager)._action_new_version(
+            "amendment", "New contact person"
+        )
+        self._activate(amendment)
+        self.assertEqual(agreement.state, "terminated")
+        self.assertEqual(
+            amendment.followup_next_date, periods.next_due(self.start, 1, "month", after=first)
+        )
+        self.Followup._cron_plan(date_ref=first)
+        self.assertFalse(self._followups(amendment), "the period is already followed up")
+
+    def test_next_date_is_the_job_s(self):
+        agreement = self._active_agreement()
+        with self.assertRaises(UserError):
+            agreement.with_user(self.user_manager).write({"followup_next_date": self.today})
+        self.assertNotEqual(agreement.followup_next_date, self.today)
+
     def test_created_ahead_once_with_an_activity(self):
         agreement = self._active_agreement(
             followup_user_id=self.user_service.id, followup_mode="visit"
@@ -83,12 +119,13 @@ class TestFollowupPlanning(ProactiveCommon):
         agreement = self._active_agreement(
             followup_interval=1,
             followup_unit="week",
-            date_end=self.start + timedelta(weeks=4),
+            date_start=self.today,
+            date_end=self.today + timedelta(weeks=4),
         )
         for day in range(0, 40, 3):
-            self.Followup._cron_plan(date_ref=self.start + timedelta(days=day))
+            self.Followup._cron_plan(date_ref=self.today + timedelta(days=day))
         dues = self._followups(agreement).mapped("date_due")
-        self.assertEqual(dues, [self.start + timedelta(weeks=w) for w in range(1, 5)])
+        self.assertEqual(dues, [self.today + timedelta(weeks=w) for w in range(1, 5)])
         self.assertFalse(agreement.followup_next_date)
 
     def test_only_active_agreements(self):

@@ -60,7 +60,10 @@ class TestInstall(AftersalesCommon):
             )
         }
         # Reception plans visits on the calendar.
-        reception = operations | {MENU_PREFIX + "aftersales_dispatch_menu_calendar"}
+        reception = operations | {
+            MENU_PREFIX + "aftersales_dispatch_menu_calendar",
+            MENU_PREFIX + "aftersales_dispatch_menu_preventive",
+        }
         supervision = reception | {
             MENU_PREFIX + x
             for x in (

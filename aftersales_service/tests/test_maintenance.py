@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.aftersales_service.models.common import internal
 from odoo.addons.aftersales_service.tools import periods
@@ -77,6 +78,9 @@ class TestMaintenance(ProactiveCommon):
             ]
         )
         self.assertIn(dispatch, calendar)
+        action = self.env.ref("aftersales_service.aftersales_dispatch_action_preventive")
+        self.assertIn("calendar", action.view_mode)
+        self.assertIn(dispatch, self.env["aftersales.dispatch"].search(safe_eval(action.domain)))
         self.assertEqual(plan.next_date, periods.add_months(self.start, 12))
         # A second run right after does nothing, in a handful of queries.
         self.env.flush_all()
