@@ -152,7 +152,9 @@ class AftersalesMaintenancePlan(models.Model):
         return result
 
     def _reset_next_date(self):
-        """The next visit after the last one generated (or after the start)."""
+        """The next visit after the last one generated, from today on (a plan
+        set up late does not generate the visits already past)."""
+        yesterday = fields.Date.context_today(self) - timedelta(days=1)
         last = dict(
             self.env["aftersales.ticket"]
             .sudo()
@@ -163,10 +165,10 @@ class AftersalesMaintenancePlan(models.Model):
             )
         )
         for plan in self:
-            internal_plan = plan.sudo()
-            internal_plan.next_date = (
+            after = max(last.get(plan) or yesterday, yesterday)
+            plan.sudo().next_date = (
                 periods.next_due(
-                    plan.date_start, plan.interval_months, "month", last.get(plan), plan.date_end
+                    plan.date_start, plan.interval_months, "month", after, plan.date_end
                 )
                 or False
             )

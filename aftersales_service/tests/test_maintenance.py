@@ -99,6 +99,18 @@ class TestMaintenance(ProactiveCommon):
         self.assertIn(agreement.name, ticket.category_override_reason)
         self.assertEqual(ticket.archive_id, agreement.archive_ids)
 
+    def test_set_up_late_owes_no_past_visits(self):
+        agreement = self._active_agreement(date_start=self.today - relativedelta(months=13))
+        plan = self._plan(agreement_id=agreement.id, date_start=agreement.date_start)
+        self.assertEqual(
+            plan.next_date,
+            periods.next_due(
+                agreement.date_start, 6, "month", after=self.today - timedelta(days=1)
+            ),
+        )
+        self.Plan._cron_generate(date_ref=self.today)
+        self.assertFalse(plan.ticket_ids.filtered(lambda t: t.maintenance_due < self.today))
+
     def test_until_the_end_inclusive(self):
         """The last visit may fall on the end day itself; none after it."""
         agreement = self._active_agreement(date_end=self.start + relativedelta(months=6))
