@@ -33,7 +33,7 @@ GROUP_USER = "aftersales_service.aftersales_service_group_user"
 GROUP_MANAGER = "aftersales_service.aftersales_service_group_manager"
 
 # Written only by the module's own actions (triage, on site, close, cancel,
-# reopen, category override), never directly by a client.
+# reopen, category override, preventive plans), never directly by a client.
 PROTECTED_FIELDS = {
     "date_triaged",
     "triaged_by_id",
@@ -43,6 +43,8 @@ PROTECTED_FIELDS = {
     "category_override",
     "category_override_reason",
     "training_tag_ids",
+    "maintenance_plan_id",
+    "maintenance_due",
 }
 # Changes after which the SLA targets of a ticket are looked up again.
 SLA_FIELDS = {
@@ -280,6 +282,22 @@ class AftersalesTicket(models.Model):
     dispatch_count = fields.Integer(compute="_compute_dispatch_count")
     receipt_ids = fields.One2many("aftersales.receipt", "ticket_id", string="Receipts")
     receipt_count = fields.Integer(compute="_compute_dispatch_count")
+
+    # --- Proactive service (R2-R6) ---------------------------------------------
+    archive_id = fields.Many2one(
+        "aftersales.archive", string="System Archive", index="btree_not_null", check_company=True
+    )
+    # A preventive visit's plan: set by the planning job only (it makes the
+    # visit the agreement's, free of charge, R6).
+    maintenance_plan_id = fields.Many2one(
+        "aftersales.maintenance.plan",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+    )
+    maintenance_due = fields.Date(readonly=True, copy=False)
+    training_ids = fields.One2many("aftersales.training", "ticket_id", string="Trainings")
 
     _sql_constraints = [
         ("name_company_unique", "UNIQUE(name, company_id)", "Ticket numbers are unique."),
@@ -1238,20 +1256,6 @@ class AftersalesTicket(models.Model):
     # ------------------------------------------------------------------
     # Proactive service (R2-R6)
     # ------------------------------------------------------------------
-    # (fields of this block: declared here to keep it in one piece)
-    archive_id = fields.Many2one(
-        "aftersales.archive", string="System Archive", index="btree_not_null", check_company=True
-    )
-    maintenance_plan_id = fields.Many2one(
-        "aftersales.maintenance.plan",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
-        check_company=True,
-    )
-    maintenance_due = fields.Date(readonly=True, copy=False)
-    training_ids = fields.One2many("aftersales.training", "ticket_id", string="Trainings")
-
     def action_propose_training(self):
         """A training session for the recurring faults of this ticket, in a
         form prefilled with the customer, the topics and the archive (R5)."""

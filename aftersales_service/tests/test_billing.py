@@ -441,6 +441,17 @@ class TestCharges(BillingCommon):
         self.assertTrue(preventive.charge_ids)
         self.assertTrue(all(preventive.charge_ids.mapped("included")))
         self.assertEqual(preventive.charge_total, 0.0)
+        # A repair cannot pass for a preventive visit.
+        with self.assertRaises(UserError):
+            self.env["aftersales.ticket"].with_user(self.user_service).create(
+                {
+                    "title": "Not preventive",
+                    "partner_id": self.customer.id,
+                    "maintenance_plan_id": plan.id,
+                }
+            )
+        with self.assertRaises(UserError):
+            preventive.with_user(self.user_manager).maintenance_plan_id = False
         # The year's one included repair visit is still there.
         repair = self._paid_ticket(fault_cause="wear", title="Repair under contract")
         self._repair(repair)
