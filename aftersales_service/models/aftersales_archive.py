@@ -141,15 +141,21 @@ class AftersalesArchive(models.Model):
         units = set().union(*(units for _agreement, units in scopes.values()))
         return [
             "|",
+            "|",
+            ("archive_id", "in", list(scopes)),
             ("agreement_id", "in", list(agreements)),
             ("warranty_id", "in", list(units)),
         ]
 
     @staticmethod
-    def _owns(scope, agreement, warranty):
+    def _owns(archive_id, scope, agreement, warranty, ticket_archive):
+        """Whether a ticket (its agreement, unit and archive) is the
+        archive's: named on it, under its agreement or on one of its units."""
         own_agreement, units = scope
         return bool(
-            (agreement and agreement == own_agreement) or (warranty and warranty.id in units)
+            ticket_archive.id == archive_id
+            or (agreement and agreement == own_agreement)
+            or (warranty and warranty.id in units)
         )
 
     def _compute_counts(self):
@@ -164,7 +170,9 @@ class AftersalesArchive(models.Model):
         domain = self._ticket_domain(scopes)
         tickets = dispatches = []
         if Ticket.has_access("read"):
-            tickets = Ticket._read_group(domain, ["agreement_id", "warranty_id"], ["__count"])
+            tickets = Ticket._read_group(
+                domain, ["agreement_id", "warranty_id", "archive_id"], ["__count"]
+            )
         if Dispatch.has_access("read"):
             dispatches = Dispatch._read_group(
                 [("ticket_id", "any", domain)],
@@ -174,11 +182,15 @@ class AftersalesArchive(models.Model):
         for archive in self:
             scope = scopes[archive.id]
             archive.entry_count = entries.get(archive, 0)
-            archive.ticket_count = sum(n for agr, wty, n in tickets if self._owns(scope, agr, wty))
+            archive.ticket_count = sum(
+                n for agr, wty, arc, n in tickets if self._owns(archive.id, scope, agr, wty, arc)
+            )
             archive.dispatch_count = sum(
                 n
                 for ticket, n in dispatches
-                if self._owns(scope, ticket.agreement_id, ticket.warranty_id)
+                if self._owns(
+                    archive.id, scope, ticket.agreement_id, ticket.warranty_id, ticket.archive_id
+                )
             )
 
     def _compute_health(self):
@@ -206,7 +218,7 @@ class AftersalesArchive(models.Model):
                     ("stage_kind", "in", ("new", "progress")),
                     ("maintenance_due", "<", today),
                 ],
-                ["agreement_id", "warranty_id", "maintenance_plan_id"],
+                ["agreement_id", "warranty_id", "archive_id", "maintenance_plan_id"],
                 ["__count"],
             )
         )
@@ -246,8 +258,8 @@ class AftersalesArchive(models.Model):
         for archive in self:
             scope = scopes[archive.id]
             breakdowns = overdue = 0
-            for agreement, warranty, plan, count in groups:
-                if self._owns(scope, agreement, warranty):
+            for agreement, warranty, ticket_archive, plan, count in groups:
+                if self._owns(archive.id, scope, agreement, warranty, ticket_archive):
                     if plan:
                         overdue += count
                     else:

@@ -23,6 +23,12 @@ class ProactiveCommon(AftersalesCommon):
         internal(
             cls.env["aftersales.agreement"].search([("followup_next_date", "!=", False)])
         ).write({"followup_next_date": False})
+        # Nor the follow-ups already planned there (escalated: left alone).
+        internal(
+            cls.env["aftersales.followup"].search(
+                [("state", "=", "planned"), ("escalated", "=", False)]
+            )
+        ).write({"escalated": True})
         cls.start = cls.today - relativedelta(days=20)
         cls.customer = cls._create_customer(name="Brewery Ltd")
         cls.equipment = cls._create_equipment(name="Chiller", months=24)

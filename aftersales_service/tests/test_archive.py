@@ -248,6 +248,21 @@ class TestArchiveHealth(ProactiveCommon):
         self.assertEqual((archive.breakdown_count, archive.health), (3, "critical"))
         self.assertEqual(archive.ticket_count, 4)
 
+    def test_ticket_named_on_the_archive(self):
+        """A ticket reported at a follow-up names the archive without a unit:
+        it is one of the system's breakdowns, as the timeline shows it."""
+        archive = self._archive()
+        followup_problem = self._create_ticket(partner_id=self.customer.id, archive_id=archive.id)
+        self.assertFalse(followup_problem.warranty_id)
+        archive.invalidate_recordset()
+        self.assertEqual(
+            (archive.ticket_count, archive.breakdown_count, archive.health), (1, 1, "watch")
+        )
+        timeline = self.env["aftersales.archive.timeline"].search([("archive_id", "=", archive.id)])
+        self.assertIn(
+            followup_problem.id, timeline.filtered(lambda r: r.kind == "ticket").mapped("res_id")
+        )
+
     def test_overdue_maintenance(self):
         archive = self._archive(warranty_ids=[Command.set(self.warranty.ids)])
         plan = self.env["aftersales.maintenance.plan"].create(
