@@ -1,5 +1,3 @@
-import threading
-import time
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -7,7 +5,14 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .aftersales_archive_entry import RUNNING_STATUSES
-from .common import assign_numbers, check_date_values, internal, is_internal, state_label
+from .common import (
+    assign_numbers,
+    check_date_values,
+    internal,
+    is_internal,
+    run_in_batches,
+    state_label,
+)
 
 GROUP_USER = "aftersales_service.aftersales_service_group_user"
 FOLLOWUP_STATES = [
@@ -253,77 +258,35 @@ class AftersalesFollowup(models.Model):
         batches, skipping agreements locked by users, within a time budget."""
         date_ref = date_ref or fields.Date.context_today(self)
         horizon = date_ref + timedelta(days=FOLLOWUP_LEAD_DAYS)
-        testing = getattr(threading.current_thread(), "testing", False)
-        stop_at = time.monotonic() + time_budget
         Agreement = self.env["aftersales.agreement"]
-        done = 0
-        while True:
-            Agreement.flush_model(["state", "followup_next_date", "date_end"])
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM aftersales_agreement "
-                    "WHERE state = 'active' AND active AND followup_next_date <= %s "
-                    "ORDER BY followup_next_date, id LIMIT %s FOR UPDATE SKIP LOCKED",
-                    horizon,
-                    batch_size,
-                )
-            )
-            ids = [row[0] for row in self.env.cr.fetchall()]
-            if not ids:
-                break
-            Agreement.browse(ids)._plan_followups(horizon)
-            done += len(ids)
-            if not testing:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            if len(ids) < batch_size or time.monotonic() > stop_at:
-                break
-        remaining = (
-            Agreement.search_count(
+        return run_in_batches(
+            Agreement,
+            SQL("state = 'active' AND active AND followup_next_date <= %s", horizon),
+            SQL("followup_next_date, id"),
+            lambda batch: batch._plan_followups(horizon),
+            batch_size,
+            time_budget,
+            lambda: Agreement.search_count(
                 [("state", "=", "active"), ("followup_next_date", "<=", horizon)]
-            )
-            if done
-            else 0
+            ),
         )
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return done
 
     @api.model
     def _cron_escalate(self, date_ref=None, batch_size=1000, time_budget=10.0):
         """Overdue follow-ups go to the manager, once each (the marker is
         written with the activity)."""
         date_ref = date_ref or fields.Date.context_today(self)
-        testing = getattr(threading.current_thread(), "testing", False)
-        stop_at = time.monotonic() + time_budget
-        done = 0
-        while True:
-            self.flush_model(["state", "escalated", "date_due"])
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM aftersales_followup "
-                    "WHERE state = 'planned' AND escalated IS NOT TRUE AND date_due < %s "
-                    "ORDER BY date_due, id LIMIT %s FOR UPDATE SKIP LOCKED",
-                    date_ref,
-                    batch_size,
-                )
-            )
-            ids = [row[0] for row in self.env.cr.fetchall()]
-            if not ids:
-                break
-            self.browse(ids)._escalate()
-            done += len(ids)
-            if not testing:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            if len(ids) < batch_size or time.monotonic() > stop_at:
-                break
-        remaining = (
-            self.search_count(
+        return run_in_batches(
+            self,
+            SQL("state = 'planned' AND escalated IS NOT TRUE AND date_due < %s", date_ref),
+            SQL("date_due, id"),
+            lambda batch: batch._escalate(),
+            batch_size,
+            time_budget,
+            lambda: self.search_count(
                 [("state", "=", "planned"), ("escalated", "=", False), ("date_due", "<", date_ref)]
-            )
-            if done
-            else 0
+            ),
         )
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return done
 
     def _escalation_user(self):
         self.ensure_one()

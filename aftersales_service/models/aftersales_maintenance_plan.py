@@ -1,5 +1,3 @@
-import threading
-import time
 from datetime import datetime, timedelta
 from datetime import time as dtime
 
@@ -10,7 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..tools import periods
-from .common import check_date_values, internal, negative_in
+from .common import check_date_values, internal, negative_in, run_in_batches
 
 TECHNICIAN_GROUP = "aftersales_service.aftersales_service_group_technician"
 VISIT_HOURS = 2
@@ -195,42 +193,23 @@ class AftersalesMaintenancePlan(models.Model):
         on in the same transaction; plan and due date are unique on tickets),
         in batches, skipping plans locked by users, within a time budget."""
         date_ref = date_ref or fields.Date.context_today(self)
-        testing = getattr(threading.current_thread(), "testing", False)
-        stop_at = time.monotonic() + time_budget
-        done = 0
-        while True:
-            self.flush_model(["active", "next_date", "lead_days"])
+        due = SQL("active AND next_date - lead_days <= %s", date_ref)
+
+        def count_left():
             self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM aftersales_maintenance_plan "
-                    "WHERE active AND next_date - lead_days <= %s "
-                    "ORDER BY next_date, id LIMIT %s FOR UPDATE SKIP LOCKED",
-                    date_ref,
-                    batch_size,
-                )
+                SQL("SELECT count(*) FROM aftersales_maintenance_plan WHERE %s", due)
             )
-            ids = [row[0] for row in self.env.cr.fetchall()]
-            if not ids:
-                break
-            self.browse(ids)._generate_visits(date_ref)
-            done += len(ids)
-            if not testing:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            if len(ids) < batch_size or time.monotonic() > stop_at:
-                break
-        remaining = 0
-        if done:
-            self.flush_model(["active", "next_date", "lead_days"])
-            self.env.cr.execute(
-                SQL(
-                    "SELECT count(*) FROM aftersales_maintenance_plan "
-                    "WHERE active AND next_date - lead_days <= %s",
-                    date_ref,
-                )
-            )
-            remaining = self.env.cr.fetchone()[0]
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return done
+            return self.env.cr.fetchone()[0]
+
+        return run_in_batches(
+            self,
+            due,
+            SQL("next_date, id"),
+            lambda batch: batch._generate_visits(date_ref),
+            batch_size,
+            time_budget,
+            count_left,
+        )
 
     def _generate_visits(self, date_ref):
         """The visits of `self` due up to date_ref + lead time, then the next

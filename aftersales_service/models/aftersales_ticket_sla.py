@@ -1,6 +1,4 @@
 import logging
-import threading
-import time
 from collections import defaultdict
 from datetime import UTC, timedelta
 
@@ -8,6 +6,7 @@ from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
 from ..tools import sla
+from .common import run_in_batches
 
 _logger = logging.getLogger(__name__)
 
@@ -352,32 +351,15 @@ class AftersalesTicketSla(models.Model):
         queued e-mail), in batches, skipping rows locked by users, within a
         time budget; what is left goes to the next run."""
         now = now or fields.Datetime.now()
-        testing = getattr(threading.current_thread(), "testing", False)
-        stop_at = time.monotonic() + time_budget
-        done = 0
-        while True:
-            self.flush_model(["state", "escalated", "deadline"])
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM aftersales_ticket_sla "
-                    "WHERE state = 'running' AND escalated IS NOT TRUE AND deadline <= %s "
-                    "ORDER BY deadline, id LIMIT %s FOR UPDATE SKIP LOCKED",
-                    now,
-                    batch_size,
-                )
-            )
-            ids = [row[0] for row in self.env.cr.fetchall()]
-            if not ids:
-                break
-            self.browse(ids)._escalate()
-            done += len(ids)
-            if not testing:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            if len(ids) < batch_size or time.monotonic() > stop_at:
-                break
-        remaining = self.search_count(self._due_domain(now)) if done else 0
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return done
+        return run_in_batches(
+            self,
+            SQL("state = 'running' AND escalated IS NOT TRUE AND deadline <= %s", now),
+            SQL("deadline, id"),
+            lambda batch: batch._escalate(),
+            batch_size,
+            time_budget,
+            lambda: self.search_count(self._due_domain(now)),
+        )
 
     def _escalate(self):
         """Activity and e-mail to the escalation user of each breached

@@ -1,5 +1,7 @@
 """Selections shared by several models (keys are public: integrations use them)."""
 
+import threading
+import time
 from collections import defaultdict
 
 from odoo.exceptions import UserError, ValidationError
@@ -144,3 +146,42 @@ def ends_before_start(records, vals, start="date_start", end="date_end", strict=
         if begin and finish and (finish <= begin if strict else finish < begin):
             return True
     return False
+
+
+def run_in_batches(model, where, order, process, batch_size, time_budget, count_left=None):
+    """The loop of the module's crons (R2-R5): lock the next `batch_size`
+    rows of `model`'s table matching `where` (an SQL), in `order`, skipping
+    rows locked by users; `process(batch)` writes their marker; commit per
+    batch (not in tests); stop when none are left or after `time_budget`
+    seconds, the rest left for the next run. Reports the progress, with
+    `count_left()` when something was done, and returns the rows done."""
+    model = model.browse()
+    testing = getattr(threading.current_thread(), "testing", False)
+    stop_at = time.monotonic() + time_budget
+    done = 0
+    while True:
+        model.flush_model()
+        model.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE %s ORDER BY %s LIMIT %s FOR UPDATE SKIP LOCKED",
+                SQL.identifier(model._table),
+                where,
+                order,
+                batch_size,
+            )
+        )
+        ids = [row[0] for row in model.env.cr.fetchall()]
+        if not ids:
+            break
+        process(model.browse(ids))
+        done += len(ids)
+        if not testing:
+            model.env.cr.commit()  # pylint: disable=invalid-commit
+        if len(ids) < batch_size or time.monotonic() > stop_at:
+            break
+    remaining = 0
+    if done and count_left:
+        model.flush_model()  # the batch's markers, for a count in SQL
+        remaining = count_left()
+    model.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+    return done
